@@ -1,0 +1,142 @@
+"""Fixtures: an app on each test database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+import os
+import re
+
+import pytest
+from flask.testing import FlaskCliRunner, FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import TestConfig
+from tests.factories import PASSWORD
+from tracker import create_app
+from tracker.extensions import db
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# On PostgreSQL a test waiting on a lock fails fast instead of hanging the suite.
+POSTGRES_OPTIONS = {"connect_args": {"options": "-c lock_timeout=5000 -c statement_timeout=60000"}, "pool_pre_ping": True}
+
+
+def config_for(database_url: str, **settings) -> type:
+    """A TestConfig subclass pointing at this database."""
+    options = POSTGRES_OPTIONS if database_url.startswith("postgresql") else {}
+    return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": options, **settings})
+
+
+def reset_schema(app) -> None:
+    """Drop everything in the test database and migrate it to the latest revision."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def clear_tables() -> None:
+    """Empty every table, keeping the schema."""
+    db.session.remove()
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+    db.session.remove()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test keeps an app context of its own for factories and assertions;
+    without this, requests would reuse it and share `g` and the database
+    session with the test, hiding a missing commit.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own session sees what the request committed
+        return response
+
+
+class IsolatedCliRunner(FlaskCliRunner):
+    """A CLI runner whose commands run in their own app context, as from a shell."""
+
+    def invoke(self, *args, **kwargs):
+        with self.app.app_context():
+            result = super().invoke(*args, **kwargs)
+        db.session.expire_all()
+        return result
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database for the whole session, one per kind."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "tracker.sqlite")
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+    reset_schema(create_app(config_for(url)))
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app, with an app context pushed; tables are emptied afterwards."""
+    app = create_app(config_for(database_url))
+    app.test_client_class = IsolatedClient
+    app.test_cli_runner_class = IsolatedCliRunner
+    app.instance_path = str(tmp_path / "instance")
+    os.makedirs(app.instance_path, exist_ok=True)
+    with app.app_context():
+        yield app
+        clear_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token_from(response) -> str:
+    """The CSRF token in a rendered form."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real form, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, next_path: str | None = None):
+        token = csrf_token_from(self.client.get("/login"))
+        url = "/login" + (f"?next={next_path}" if next_path else "")
+        return self.client.post(url, data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = csrf_token_from(self.client.get("/", follow_redirects=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def post_form(client, form_path: str, data: dict, post_path: str | None = None, **kwargs):
+    """GET a form page, then POST `data` with its CSRF token (to `post_path` or the same page)."""
+    token = csrf_token_from(client.get(form_path))
+    return client.post(post_path or form_path, data={**data, "csrf_token": token}, **kwargs)

@@ -1,0 +1,89 @@
+"""The trainee rotation tracker: a Flask application built by `create_app`."""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config
+
+PROJECT_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+
+def create_app(config_class: type = Config) -> Flask:
+    """Build the application: settings, extensions, blueprints, commands, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(PROJECT_DIR, "instance"),
+        template_folder=os.path.join(PROJECT_DIR, "templates"),
+        static_folder=os.path.join(PROJECT_DIR, "static"),
+    )
+    app.config.from_object(config_class)
+    require_secret_key(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    init_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_template_filters(app)
+    return app
+
+
+def require_secret_key(app: Flask) -> None:
+    """Refuse to start outside debug and testing without a SECRET_KEY."""
+    if app.config.get("SECRET_KEY") or app.debug or app.testing:
+        return
+    raise SystemExit("SECRET_KEY is not set: set it in the environment to start the tracker outside debug mode.")
+
+
+def init_extensions(app: Flask) -> None:
+    """Attach the unbound extensions to this app."""
+    from tracker import models  # noqa: F401  (every table must be known to Alembic)
+    from tracker.auth.loader import init_login
+    from tracker.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_DIR, "migrations"))
+    csrf.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each domain's pages."""
+    from tracker.auth.routes import bp as auth_bp
+    from tracker.main.errors import bp as errors_bp
+    from tracker.main.routes import bp as main_bp
+    from tracker.trainees.routes import bp as trainees_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(trainees_bp)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the tracker's command groups to `flask`."""
+    from tracker.auth.cli import users_cli
+    from tracker.catalog.cli import catalog_cli
+    from tracker.demo.cli import demo_cli
+
+    for group in (users_cli, catalog_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def register_template_filters(app: Flask) -> None:
+    """Formatting helpers for templates."""
+    from tracker.readiness.rules import format_score
+
+    app.add_template_filter(format_score, "score")
+
+
+@event.listens_for(Engine, "connect")
+def configure_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, write-ahead logging, and wait on locks instead of failing."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

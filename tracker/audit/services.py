@@ -1,0 +1,59 @@
+"""Recording changes: every create, change and delete leaves an audit event."""
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+
+IGNORED_COLUMNS = {"password_hash", "created_at", "updated_at", "version"}
+
+
+def json_value(value: Any) -> Any:
+    """A column value as JSON can hold it."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    return value
+
+
+def snapshot(record: Any) -> dict[str, Any]:
+    """A record's column values, for the before/after of an audit event."""
+    mapper = inspect(record).mapper
+    return {
+        attr.key: json_value(getattr(record, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in IGNORED_COLUMNS
+    }
+
+
+def record_event(
+    actor,
+    action: str,
+    record: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    trainee_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event for a change to `record` (flushed with the change, never committed here)."""
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=record.__tablename__,
+        entity_id=getattr(record, "id", None),
+        trainee_id=trainee_id,
+        before=before,
+        after=after,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_change(actor, action: str, record: Any, before: dict[str, Any] | None, trainee_id: int | None = None):
+    """Flush `record` and add an audit event with its state before and after."""
+    db.session.flush()
+    after = None if action == "delete" else snapshot(record)
+    return record_event(actor, action, record, before=before, after=after, trainee_id=trainee_id)

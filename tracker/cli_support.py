@@ -1,0 +1,12 @@
+"""What every command shares: failing with one line and a non-zero exit."""
+from typing import NoReturn
+
+import click
+
+from tracker.extensions import db
+
+
+def fail(reason: str) -> NoReturn:
+    """Undo anything pending, print one line saying why, and exit 1."""
+    db.session.rollback()
+    raise click.ClickException(reason)

@@ -1,0 +1,48 @@
+"""Error pages, and the response headers every page carries."""
+from flask import Blueprint, render_template
+from flask_wtf.csrf import CSRFError
+
+from tracker.extensions import db
+
+bp = Blueprint("errors", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def error_page(status: int, title: str, message: str):
+    """Render the shared error template."""
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+@bp.app_errorhandler(403)
+def forbidden(error):
+    return error_page(403, "Not allowed", "Your account may not open this page.")
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    return error_page(404, "Not found", "There is nothing at this address.")
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(error):
+    return error_page(400, "Form expired", "The form was too old or not sent from this site. Reload the page and try again.")
+
+
+@bp.app_errorhandler(500)
+def internal_error(error):
+    db.session.rollback()
+    return error_page(500, "Something went wrong", "The error has been logged. Nothing was saved.")
+
+
+@bp.after_app_request
+def security_headers(response):
+    """A strict content security policy and the usual hardening headers."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

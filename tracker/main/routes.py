@@ -1,0 +1,35 @@
+"""Home (each role's start page) and the health check."""
+from flask import Blueprint, abort, redirect, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from tracker.extensions import db
+from tracker.trainees.models import Trainee
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Send each role to its home page."""
+    if current_user.is_trainee:
+        return redirect(url_for("main.me"))
+    return redirect(url_for("trainees.index"))
+
+
+@bp.route("/me")
+@login_required
+def me():
+    """A trainee's own progress page."""
+    trainee_id = db.session.scalar(select(Trainee.id).where(Trainee.user_id == current_user.id))
+    if trainee_id is None:
+        abort(404)
+    return redirect(url_for("trainees.show", trainee_id=trainee_id))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the app can reach its database."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

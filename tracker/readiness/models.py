@@ -1,0 +1,56 @@
+"""Readiness flags: a trainee found ready for a role, and what the supervisor decided."""
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.catalog.models import TargetRole
+from tracker.extensions import db
+from tracker.trainees.models import Trainee
+
+OPEN_FLAG = text("cleared_on IS NULL AND decision IS NULL")
+
+
+class ReadinessFlag(db.Model):
+    """Raised when a trainee becomes ready for a role; open until cleared or decided."""
+
+    __tablename__ = "readiness_flags"
+    __table_args__ = (
+        CheckConstraint("decision IS NULL OR decision IN ('placed', 'deferred')", name="decision_known"),
+        CheckConstraint("cleared_on IS NULL OR cleared_on >= raised_on", name="cleared_after_raised"),
+        # At most one open flag per trainee and role.
+        Index(
+            "uq_readiness_flags_open",
+            "trainee_id",
+            "role_id",
+            unique=True,
+            sqlite_where=OPEN_FLAG,
+            postgresql_where=OPEN_FLAG,
+        ),
+        Index("ix_readiness_flags_role_raised", "role_id", "raised_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"))
+    raised_on: Mapped[date] = mapped_column(Date)
+    cleared_on: Mapped[date | None] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(Text)
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    trainee: Mapped[Trainee] = relationship()
+    role: Mapped[TargetRole] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReadinessFlag trainee={self.trainee_id} role={self.role_id} raised={self.raised_on}>"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_on is None and self.decision is None

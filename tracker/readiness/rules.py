@@ -1,0 +1,267 @@
+"""Readiness rules: plain facts in, an evaluation with reasons out.
+
+Pure functions only (no database, no Flask), following "Readiness, exactly"
+in SPEC.md. Weeks are exact fractions so 56 days are exactly 8 weeks however
+they are split.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class RotationFact:
+    """One rotation of one trainee."""
+
+    job_type_id: int
+    start_date: date
+    end_date: date | None
+    rating: int | None
+
+
+@dataclass(frozen=True)
+class ResultFact:
+    """One module result of one trainee."""
+
+    module_id: int
+    completed_on: date
+    score: Decimal
+
+
+@dataclass(frozen=True)
+class RotationRequirement:
+    """A role's requirement on one job type; min_weeks 0 means no weeks criterion."""
+
+    job_type_id: int
+    job_type_name: str
+    min_weeks: int
+    min_rating: int | None
+
+
+@dataclass(frozen=True)
+class ModuleRequirement:
+    """A role's requirement on one module, with the module's validity."""
+
+    module_id: int
+    module_name: str
+    valid_months: int | None
+    min_score: Decimal
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A target role and all of its requirements."""
+
+    id: int
+    code: str
+    name: str
+    min_total_weeks: int
+    min_distinct_job_types: int
+    rotation_requirements: tuple[RotationRequirement, ...] = ()
+    module_requirements: tuple[ModuleRequirement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One requirement checked: met or not, how far along, and what is missing."""
+
+    kind: str
+    label: str
+    met: bool
+    progress: Fraction
+    missing: str | None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A trainee's readiness for one role at one date."""
+
+    role_code: str
+    ready: bool
+    progress: Fraction
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def unmet(self) -> list[str]:
+        """The missing sentences of unmet criteria, in criteria order."""
+        return [c.missing for c in self.criteria if not c.met and c.missing]
+
+
+# --- formatting -------------------------------------------------------------
+
+
+def format_weeks(weeks: Fraction) -> str:
+    """Weeks rounded up to one decimal, so any shortfall prints as at least 0.1."""
+    tenths = math.ceil(Fraction(weeks) * 10)
+    sign = "-" if tenths < 0 else ""
+    return f"{sign}{abs(tenths) // 10}.{abs(tenths) % 10}"
+
+
+def format_score(score: Decimal | int) -> str:
+    """A score without trailing zeros: 70.00 -> "70", 69.50 -> "69.5"."""
+    return format(Decimal(score).normalize(), "f")
+
+
+# --- facts ------------------------------------------------------------------
+
+
+def add_months(d: date, months: int) -> date:
+    """Add calendar months, clamped to the month end (Jan 31 + 1 = Feb 28/29)."""
+    year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
+    last_day = calendar.monthrange(year, month_index + 1)[1]
+    return date(year, month_index + 1, min(d.day, last_day))
+
+
+def rotation_weeks(r: RotationFact) -> Fraction:
+    """Exact weeks of a finished rotation, both ends inclusive."""
+    if r.end_date is None:
+        raise ValueError("an ongoing rotation has no weeks yet")
+    return Fraction((r.end_date - r.start_date).days + 1, 7)
+
+
+def is_completed(r: RotationFact, as_of: date) -> bool:
+    """A rotation is completed when its end date is set and not after as_of."""
+    return r.end_date is not None and r.end_date <= as_of
+
+
+def is_valid(result: ResultFact, valid_months: int | None, as_of: date) -> bool:
+    """A result counts from its date until (excluding) the end of its validity."""
+    if result.completed_on > as_of:
+        return False
+    return valid_months is None or as_of < add_months(result.completed_on, valid_months)
+
+
+def weeks_by_job_type(rotations: Iterable[RotationFact]) -> dict[int, Fraction]:
+    """Sum of exact weeks per job type over the given (completed) rotations."""
+    totals: dict[int, Fraction] = {}
+    for r in rotations:
+        totals[r.job_type_id] = totals.get(r.job_type_id, Fraction(0)) + rotation_weeks(r)
+    return totals
+
+
+def latest_rating(rotations: Iterable[RotationFact], job_type_id: int) -> int | None:
+    """Rating of the rated rotation of the job type with the latest end date."""
+    rated = [r for r in rotations if r.job_type_id == job_type_id and r.rating is not None]
+    return max(rated, key=lambda r: r.end_date).rating if rated else None
+
+
+def best_score(
+    results: Iterable[ResultFact], req: ModuleRequirement, as_of: date
+) -> Decimal | None:
+    """Highest valid score for the required module, None when none is valid."""
+    scores = [
+        r.score for r in results
+        if r.module_id == req.module_id and is_valid(r, req.valid_months, as_of)
+    ]
+    return max(scores, default=None)
+
+
+# --- criteria ---------------------------------------------------------------
+
+
+def _ratio(have: Fraction | int, need: int) -> Fraction:
+    """Progress toward a positive threshold, capped at 1."""
+    return min(Fraction(1), Fraction(have) / need)
+
+
+def _weeks_criterion(kind: str, where: str, have: Fraction, need: int) -> Criterion:
+    """A weeks threshold ("in total" or "in <job type>")."""
+    met = have >= need
+    missing = None if met else f"needs {format_weeks(need - have)} more weeks {where}"
+    return Criterion(kind, f"{need} weeks {where}", met, _ratio(have, need), missing)
+
+
+def total_weeks_criterion(total: Fraction, need: int) -> Criterion:
+    """Criterion on weeks over all completed rotations."""
+    return _weeks_criterion("total_weeks", "in total", total, need)
+
+
+def distinct_criterion(distinct: int, need: int) -> Criterion:
+    """Criterion on the number of job types with a completed rotation."""
+    met = distinct >= need
+    short = need - distinct
+    noun = "job type" if short == 1 else "job types"
+    missing = None if met else f"needs {short} more {noun} (has {distinct} of {need})"
+    progress = _ratio(distinct, need)
+    return Criterion("distinct_job_types", f"{need} job types", met, progress, missing)
+
+
+def job_type_weeks_criterion(req: RotationRequirement, weeks: Fraction) -> Criterion:
+    """Criterion on weeks in one job type."""
+    return _weeks_criterion("job_type_weeks", f"in {req.job_type_name}", weeks, req.min_weeks)
+
+
+def rating_criterion(req: RotationRequirement, latest: int | None) -> Criterion:
+    """Criterion on the latest rating in one job type."""
+    need = req.min_rating
+    met = latest is not None and latest >= need
+    detail = "no rated rotation yet" if latest is None else f"latest {latest}"
+    missing = None if met else f"needs a rating of {need} or more in {req.job_type_name}, {detail}"
+    label = f"rating {need}+ in {req.job_type_name}"
+    return Criterion("job_type_rating", label, met, Fraction(int(met)), missing)
+
+
+def module_criterion(req: ModuleRequirement, best: Decimal | None) -> Criterion:
+    """Criterion on the best valid score of one module."""
+    target = f"{req.module_name} at {format_score(req.min_score)} or more"
+    met = best is not None and best >= req.min_score
+    detail = "no valid result" if best is None else f"best valid score {format_score(best)}"
+    missing = None if met else f"needs {target}, {detail}"
+    return Criterion("module_score", target, met, Fraction(int(met)), missing)
+
+
+def mean_progress(criteria: tuple[Criterion, ...]) -> Fraction:
+    """Exact mean of the criteria's progresses, 1 when there are none."""
+    if not criteria:
+        return Fraction(1)
+    return sum((c.progress for c in criteria), Fraction(0)) / len(criteria)
+
+
+def rotation_criteria(
+    req: RotationRequirement, completed: list[RotationFact], weeks: dict[int, Fraction]
+) -> list[Criterion]:
+    """The weeks and rating criteria of one rotation requirement, in that order."""
+    criteria = []
+    if req.min_weeks > 0:
+        criteria.append(job_type_weeks_criterion(req, weeks.get(req.job_type_id, Fraction(0))))
+    if req.min_rating is not None:
+        criteria.append(rating_criterion(req, latest_rating(completed, req.job_type_id)))
+    return criteria
+
+
+def role_criteria(
+    role: RoleSpec, completed: list[RotationFact], results: list[ResultFact], as_of: date
+) -> list[Criterion]:
+    """All criteria of a role, in the contract's order."""
+    weeks = weeks_by_job_type(completed)
+    criteria = []
+    if role.min_total_weeks > 0:
+        total = sum(weeks.values(), Fraction(0))
+        criteria.append(total_weeks_criterion(total, role.min_total_weeks))
+    if role.min_distinct_job_types > 0:
+        criteria.append(distinct_criterion(len(weeks), role.min_distinct_job_types))
+    for req in role.rotation_requirements:
+        criteria.extend(rotation_criteria(req, completed, weeks))
+    for mreq in role.module_requirements:
+        criteria.append(module_criterion(mreq, best_score(results, mreq, as_of)))
+    return criteria
+
+
+def evaluate(
+    role: RoleSpec,
+    rotations: Iterable[RotationFact],
+    results: Iterable[ResultFact],
+    as_of: date,
+) -> Evaluation:
+    """Evaluate one trainee's facts against one role at as_of."""
+    completed = [r for r in rotations if is_completed(r, as_of)]
+    criteria = tuple(role_criteria(role, completed, list(results), as_of))
+    progress = mean_progress(criteria)
+    return Evaluation(role.code, all(c.met for c in criteria), progress, criteria)
