@@ -65,9 +65,10 @@ def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
+    from tracker.devserver import serve_command
 
-    for group in (users_cli, catalog_cli, demo_cli):
-        app.cli.add_command(group)
+    for command in (users_cli, catalog_cli, demo_cli, serve_command):
+        app.cli.add_command(command)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -1,0 +1,31 @@
+"""Mail that waits for the database: queued during a change, sent only once the commit succeeds."""
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tracker.extensions import db
+from tracker.mail.transport import MailError, deliver
+
+QUEUE_KEY = "mail_after_commit"
+
+
+def send_after_commit(message: EmailMessage) -> None:
+    """Send `message` when the current transaction commits; drop it if it rolls back."""
+    db.session.info.setdefault(QUEUE_KEY, []).append(message)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_queued(session: Session) -> None:
+    for message in session.info.pop(QUEUE_KEY, []):
+        try:
+            deliver(message)
+        except MailError as exc:
+            current_app.logger.warning("mail to %s not sent: %s", message["To"], exc)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction was rolled back
+        session.info.pop(QUEUE_KEY, None)

@@ -1,0 +1,73 @@
+"""Loading the facts readiness needs: one set-based query per kind of fact, never one per trainee."""
+from collections import defaultdict
+
+from sqlalchemy import Select, select
+
+from tracker.auth.models import User
+from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.extensions import db
+from tracker.readiness import rules
+from tracker.trainees.models import ModuleResult, Rotation, Trainee
+
+
+def active_trainee_ids(scope: Select | None = None) -> Select:
+    """Ids of active trainees, optionally within a trainee query (e.g. one supervisor's)."""
+    query = scope if scope is not None else select(Trainee)
+    return query.where(Trainee.status == "active").with_only_columns(Trainee.id)
+
+
+def load_roles() -> list[rules.RoleSpec]:
+    """Every active target role with its requirements, ordered by code (three queries)."""
+    roles = db.session.execute(select(TargetRole).where(TargetRole.active).order_by(TargetRole.code)).scalars().all()
+    rotation_reqs = defaultdict(list)
+    for req, name in db.session.execute(
+        select(RotationRequirement, JobType.name).join(JobType).order_by(RotationRequirement.id)
+    ):
+        rotation_reqs[req.role_id].append(rules.RotationRequirement(req.job_type_id, name, req.min_weeks, req.min_rating))
+    module_reqs = defaultdict(list)
+    for req, module in db.session.execute(
+        select(ModuleRequirement, TrainingModule).join(TrainingModule).order_by(ModuleRequirement.id)
+    ):
+        module_reqs[req.role_id].append(
+            rules.ModuleRequirement(req.module_id, module.name, module.valid_months, req.min_score)
+        )
+    return [
+        rules.RoleSpec(
+            role.id, role.code, role.name, role.min_total_weeks, role.min_distinct_job_types,
+            tuple(rotation_reqs[role.id]), tuple(module_reqs[role.id]),
+        )
+        for role in roles
+    ]
+
+
+def load_rotation_facts(trainee_ids: Select) -> dict[int, list[rules.RotationFact]]:
+    """Every rotation of these trainees, grouped by trainee (one query)."""
+    facts = defaultdict(list)
+    rows = db.session.execute(
+        select(Rotation.trainee_id, Rotation.job_type_id, Rotation.start_date, Rotation.end_date, Rotation.rating)
+        .where(Rotation.trainee_id.in_(trainee_ids.scalar_subquery()))
+    )
+    for trainee_id, job_type_id, start, end, rating in rows:
+        facts[trainee_id].append(rules.RotationFact(job_type_id, start, end, rating))
+    return facts
+
+
+def load_result_facts(trainee_ids: Select) -> dict[int, list[rules.ResultFact]]:
+    """Every module result of these trainees, grouped by trainee (one query)."""
+    facts = defaultdict(list)
+    rows = db.session.execute(
+        select(ModuleResult.trainee_id, ModuleResult.module_id, ModuleResult.completed_on, ModuleResult.score)
+        .where(ModuleResult.trainee_id.in_(trainee_ids.scalar_subquery()))
+    )
+    for trainee_id, module_id, completed_on, score in rows:
+        facts[trainee_id].append(rules.ResultFact(module_id, completed_on, score))
+    return facts
+
+
+def load_trainee_emails(trainee_ids: Select) -> dict[int, str]:
+    """Each trainee's email, for exports (one query)."""
+    rows = db.session.execute(
+        select(Trainee.id, User.email).join(User, Trainee.user_id == User.id)
+        .where(Trainee.id.in_(trainee_ids.scalar_subquery()))
+    )
+    return dict(rows.all())
