@@ -140,3 +140,55 @@ def post_form(client, form_path: str, data: dict, post_path: str | None = None, 
     """GET a form page, then POST `data` with its CSRF token (to `post_path` or the same page)."""
     token = csrf_token_from(client.get(form_path))
     return client.post(post_path or form_path, data={**data, "csrf_token": token}, **kwargs)
+
+
+# --- browser tests: the app served on a free loopback port, driven by Debian's Chromium ---
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port for the length of one test."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) pointed at the live server."""
+    context = browser.new_context(base_url=live_server)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form in the browser."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
