@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.audit.services import record_change, snapshot
+from tracker.audit.services import json_value, record_change, snapshot
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
 
@@ -231,7 +231,7 @@ def replace_requirements(role: TargetRole, rotations: list[dict], modules: list[
 
 def sorted_rows(rows: list[dict]) -> list[tuple]:
     """Rows in a canonical order, for comparing requirement lists."""
-    return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in rows)
+    return sorted(tuple(sorted((k, str(json_value(v))) for k, v in row.items())) for row in rows)
 
 
 def export_value(row: dict) -> dict:

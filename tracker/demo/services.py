@@ -1,7 +1,7 @@
 """A realistic demo programme: the catalogue, three supervisors, an admin and thirty trainees."""
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -48,6 +48,7 @@ TRACKS = {
         ["safety", "scm", "contract-law"],
     ),
 }
+WITHDRAWN = {"Dana Cohen"}  # left the programme early: kept on record, never evaluated
 # How far along each trainee is: share of the planned rotations done, modules passed.
 STAGES = ["ready"] * 8 + ["nearly"] * 8 + ["underway"] * 7 + ["starting"] * 7
 
@@ -118,6 +119,8 @@ def trainee_email(name: str) -> str:
 def add_demo_trainee(name, track, stage_name, supervisor, job_types, modules, today, rng, admin) -> dict[str, int]:
     """One trainee with a history that fits their stage."""
     stage = STAGE_SHAPES[stage_name]
+    if stage.rotations_done < 1:  # no two trainees at exactly the same point
+        stage = replace(stage, rotations_done=min(0.95, stage.rotations_done * rng.uniform(0.6, 1.6)))
     plan, track_modules = TRACKS[track]
     rotations = planned_rotations(plan, stage, today, rng)
     start = rotations[0][1] - timedelta(days=rng.randint(0, 6))
@@ -128,6 +131,8 @@ def add_demo_trainee(name, track, stage_name, supervisor, job_types, modules, to
     results = planned_results(track_modules, stage, rotations, today, rng)
     for code, completed_on, score in results:
         trainee_services.create_result(trainee, modules[code], completed_on, score, actor=supervisor)
+    if name in WITHDRAWN:
+        trainee.status = "withdrawn"
     return {"trainees": 1, "rotations": len(rotations), "results": len(results)}
 
 
