@@ -61,14 +61,13 @@ class DemoError(RuntimeError):
 class Stage:
     rotations_done: float   # share of the planned rotations completed
     modules_passed: int     # how many of the track's modules are passed (from the start of the list)
-    cohort: str
 
 
 STAGE_SHAPES = {
-    "ready": Stage(1.0, 99, "2025-Spring"),
-    "nearly": Stage(0.8, 99, "2025-Autumn"),
-    "underway": Stage(0.5, 2, "2025-Autumn"),
-    "starting": Stage(0.1, 1, "2026-Spring"),
+    "ready": Stage(1.0, 99),
+    "nearly": Stage(0.8, 99),
+    "underway": Stage(0.5, 2),
+    "starting": Stage(0.1, 1),
 }
 
 
@@ -124,7 +123,8 @@ def add_demo_trainee(name, track, stage_name, supervisor, job_types, modules, to
     plan, track_modules = TRACKS[track]
     rotations = planned_rotations(plan, stage, today, rng)
     start = rotations[0][1] - timedelta(days=rng.randint(0, 6))
-    trainee = trainee_services.create_trainee(trainee_email(name), name, supervisor, start, stage.cohort, actor=admin)
+    cohort = f"{start.year}-{'Spring' if start.month <= 6 else 'Autumn'}"
+    trainee = trainee_services.create_trainee(trainee_email(name), name, supervisor, start, cohort, actor=admin)
     trainee.user.password_hash = demo_password_hash()
     for code, begin, end, rating in rotations:
         trainee_services.create_rotation(trainee, job_types[code], supervisor, begin, end, rating, actor=supervisor)
