@@ -65,10 +65,12 @@ def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
+    from tracker.digest.cli import digest_cli
     from tracker.devserver import serve_command
 
     for command in (users_cli, catalog_cli, demo_cli, serve_command):
         app.cli.add_command(command)
+    app.cli.add_command(digest_cli)
 
 
 def register_template_filters(app: Flask) -> None:
