@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from tracker.auth.routes import bp as auth_bp
+    from tracker.digest.routes import bp as digest_bp
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
     from tracker.trainees.routes import bp as trainees_bp
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(trainees_bp)
+    app.register_blueprint(digest_bp)
 
 
 def register_commands(app: Flask) -> None:
