@@ -6,7 +6,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, post_form
-from tests.digest_support import WEEK, make_programme, smtp_server  # noqa: F401  (fixture)
+from tests.digest_support import WEEK, hash_each_password_once, make_programme, smtp_server  # noqa: F401  (fixtures)
 from tests.factories import make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
@@ -58,6 +58,7 @@ def test_a_supervisor_previews_their_coming_digest(client, auth, programme):
     auth.login("maria@example.com")
     page = client.get(preview_path()).get_data(as_text=True)
     assert "Readiness digest, week 2026-W48 (from Mon 23 Nov 2026): 1 newly ready" in page
+    assert 'class="errors"' not in page
     assert "Amelia Hughes" in page and "Chloe" not in page
     assert f'src="/digest/preview/message.html?week=2026-W48&amp;supervisor={programme.maria.id}"' in page
     frame = client.get(f"/digest/preview/message.html?week=2026-W48&supervisor={programme.maria.id}")
@@ -111,12 +112,16 @@ def test_admins_see_each_delivery_with_status_attempts_and_error(client, auth, p
     smtp_server.handler.replies["david@example.com"] = "550 5.1.1 No such user"
     outbox.run_week(WEEK)
     auth.login("ada.admin@example.com")
+    unfiltered = client.get("/digest/deliveries").get_data(as_text=True)
+    assert "3 deliveries" in unfiltered and 'class="errors"' not in unfiltered
     page = client.get("/digest/deliveries?week=2026-W48").get_data(as_text=True)
     assert "3 deliveries" in page and "550 5.1.1 No such user" in page
     assert page.count('class="status status-sent"') == 2 and page.count('class="status status-failed"') == 1
     assert page.count("Retry<span") == 1
     failed_only = client.get("/digest/deliveries?status=failed").get_data(as_text=True)
     assert "1 delivery." in failed_only and "David Chen" in failed_only
+    bad_week = client.get("/digest/deliveries?week=2026-W60").get_data(as_text=True)
+    assert "2026 has no ISO week 60" in bad_week and "3 deliveries" in bad_week
 
 
 def test_an_admin_retries_a_failed_delivery(client, auth, programme, smtp_server):

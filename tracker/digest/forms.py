@@ -42,7 +42,8 @@ class DeliveryFilterForm(FlaskForm):
 
     week = StringField("Week", validators=[Optional(), validate_week_text])
     status = SelectField(
-        "Status", choices=[SelectChoice("", "Any status")] + [SelectChoice(s, s.capitalize()) for s in DELIVERY_STATUSES]
+        "Status", default="",
+        choices=[SelectChoice("", "Any status")] + [SelectChoice(s, s.capitalize()) for s in DELIVERY_STATUSES],
     )
 
 
