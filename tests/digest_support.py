@@ -1,6 +1,7 @@
 """What the digest tests share: a real SMTP server on a free loopback port, and a small programme."""
 import asyncio
 import email
+import functools
 import socket
 import threading
 from dataclasses import dataclass
@@ -9,14 +10,27 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from werkzeug.security import generate_password_hash
 
 from tests.factories import make_job_type, make_module, make_role, make_rotation, make_trainee, make_user
+from tracker.auth.models import User
 from tracker.digest.weeks import parse_week
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
 
 WEEK = parse_week("2026-W48")  # Monday 2026-11-23; the digest looks back on 16 to 22 November
 MONDAY = WEEK.monday
+
+
+@functools.cache
+def password_hash_of(password: str) -> str:
+    return generate_password_hash(password)
+
+
+@pytest.fixture(autouse=True)
+def hash_each_password_once(monkeypatch):
+    """Factories hash each user's password (deliberately slow); one real hash per password serves every test."""
+    monkeypatch.setattr(User, "set_password", lambda user, password: setattr(user, "password_hash", password_hash_of(password)))
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@ import os
 import pytest
 
 from tests.conftest import sign_in
-from tests.digest_support import make_programme
+from tests.digest_support import hash_each_password_once, make_programme  # noqa: F401  (fixtures)
 from tracker.auth.models import User
 from tracker.digest.tokens import unsubscribe_token
 from tracker.extensions import db

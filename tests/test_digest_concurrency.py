@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.digest_support import MONDAY, WEEK, make_flag, smtp_server  # noqa: F401  (fixture)
+from tests.digest_support import MONDAY, WEEK, hash_each_password_once, make_flag, smtp_server  # noqa: F401  (fixtures)
 from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
 from tracker import PROJECT_DIR
 from tracker.digest.models import DigestDelivery

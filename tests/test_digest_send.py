@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.digest_support import MONDAY, WEEK, make_programme, smtp_server  # noqa: F401  (fixture)
+from tests.digest_support import MONDAY, WEEK, hash_each_password_once, make_programme, smtp_server  # noqa: F401  (fixtures)
 from tests.factories import make_job_type, make_rotation, make_trainee, make_user
 from tracker.digest import jobs, outbox, services
 from tracker.digest.models import DigestDelivery
