@@ -104,16 +104,20 @@ def test_unsubscribed_supervisors_are_recorded_as_skipped(programme, runner, smt
     assert smtp_server.handler.to("david@example.com") == [] and len(smtp_server.messages) == 2
 
 
-def test_unsubscribing_while_a_digest_waits_for_a_retry_is_honoured(programme, runner, smtp_server):
+@pytest.mark.parametrize("change, reason", [("digest_subscribed", "unsubscribed"), ("active", "inactive")])
+def test_a_recipient_who_stops_getting_digests_while_one_waits_for_a_retry_is_skipped(
+    programme, runner, smtp_server, change, reason
+):
     smtp_server.stop()
     send(runner)
     smtp_server.start()
-    programme.maria.digest_subscribed = False
+    setattr(programme.maria, change, False)
     db.session.commit()
     time_passes()
     assert jobs.retry_pending_mail() == {"sent": 2, "skipped": 1, "failed": 0, "pending": 0}
     assert smtp_server.handler.to("maria@example.com") == []
-    assert deliveries()["maria@example.com"].skip_reason == "unsubscribed"
+    row = deliveries()["maria@example.com"]
+    assert (row.status, row.skip_reason) == ("skipped", reason)
 
 
 def test_an_outage_leaves_deliveries_pending_and_a_later_run_sends_each_once(programme, runner, smtp_server):
