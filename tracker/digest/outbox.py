@@ -64,10 +64,10 @@ def record_week(week: IsoWeek) -> int:
     return inserted
 
 
-def send_due(week: str | None = None) -> dict[str, Counter]:
-    """Step 2 for every due pending delivery (of one week, or all): outcomes per week."""
+def send_due() -> dict[str, Counter]:
+    """Step 2 for every due pending delivery, whatever its week: outcomes per week."""
     outcomes: dict[str, Counter] = {}
-    due = services.due_deliveries(utcnow(), week)
+    due = services.due_deliveries(utcnow())
     db.session.commit()
     for delivery_id, iso_week in due:
         outcome = send_one_safely(delivery_id)

@@ -95,19 +95,18 @@ def recorded_statuses(week: str) -> dict[int, str]:
     return dict(rows.all())
 
 
-def due_deliveries(now: datetime, week: str | None = None) -> list[tuple[int, str]]:
-    """(id, week) of pending deliveries whose next attempt is due (of one week, or of any), oldest first."""
+def due_deliveries(now: datetime) -> list[tuple[int, str]]:
+    """(id, week) of pending deliveries whose next attempt is due, oldest first."""
     query = (
         select(DigestDelivery.id, DigestDelivery.iso_week)
         .where(DigestDelivery.status == "pending", is_due(now))
         .order_by(DigestDelivery.id)
     )
-    if week is not None:
-        query = query.where(DigestDelivery.iso_week == week)
     return [tuple(row) for row in db.session.execute(query)]
 
 
 def is_due(now: datetime):
+    """Pending deliveries never tried, or whose back-off or claim lease has run out."""
     return or_(DigestDelivery.next_attempt_at.is_(None), DigestDelivery.next_attempt_at <= now)
 
 
