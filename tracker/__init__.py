@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from tracker.auth.routes import bp as auth_bp
+    from tracker.digest.routes import bp as digest_bp
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
     from tracker.trainees.routes import bp as trainees_bp
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(trainees_bp)
+    app.register_blueprint(digest_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -65,10 +67,12 @@ def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
+    from tracker.digest.cli import digest_cli
     from tracker.devserver import serve_command
 
     for command in (users_cli, catalog_cli, demo_cli, serve_command):
         app.cli.add_command(command)
+    app.cli.add_command(digest_cli)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.timeutil import utcnow
 
 DELIVERY_STATUSES = ("pending", "sent", "skipped", "failed")
+SKIP_REASONS = ("nothing_to_report", "unsubscribed", "inactive")
 
 
 class DigestDelivery(db.Model):
@@ -19,6 +20,10 @@ class DigestDelivery(db.Model):
         UniqueConstraint("recipient_id", "iso_week"),
         CheckConstraint("status IN ('pending', 'sent', 'skipped', 'failed')", name="status_known"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        CheckConstraint(
+            "skip_reason IS NULL OR skip_reason IN ('nothing_to_report', 'unsubscribed', 'inactive')",
+            name="skip_reason_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,6 +32,8 @@ class DigestDelivery(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Why a skipped delivery was not mailed; kept apart from last_error, which is about sending.
+    skip_reason: Mapped[str | None] = mapped_column(String(40))
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     message_id: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255), default="")

@@ -1,0 +1,66 @@
+"""`flask digest send`: the weekly readiness digest from the command line."""
+import click
+from flask.cli import AppGroup
+
+from tracker.cli_support import fail
+from tracker.digest import outbox, services
+from tracker.digest.content import build_digests
+from tracker.digest.weeks import WeekError, current_week, parse_week
+from tracker.extensions import db
+from tracker.timeutil import programme_zone, utcnow
+
+digest_cli = AppGroup("digest", help="The weekly readiness digest.")
+
+
+@digest_cli.command("send")
+@click.option("--week", "week_text", metavar="YYYY-Www", help="ISO week (default: the current week in TRACKER_TIMEZONE).")
+@click.option("--dry-run", is_flag=True, help="Render and report; send and record nothing.")
+def send_command(week_text: str | None, dry_run: bool) -> None:
+    """Record one digest per recipient for the week, then send each; exit 1 if any failed."""
+    try:
+        week = parse_week(week_text) if week_text else current_week(utcnow(), programme_zone())
+    except WeekError as exc:
+        fail(str(exc))
+    if dry_run:
+        print_dry_run(week)
+        return
+    report = outbox.run_week(week)
+    click.echo(summary_line(report))
+    if report.any_failed:
+        raise SystemExit(1)
+
+
+def summary_line(report: outbox.RunReport) -> str:
+    """One line: the week's totals, what this run sent, and retries of earlier weeks if any."""
+    totals = report.totals
+    line = (
+        f"Digest {report.week}: {totals['sent']} sent, {totals['skipped']} skipped, "
+        f"{totals['failed']} failed, {totals['pending']} pending (this run sent {report.outcomes['sent']})."
+    )
+    if report.other_weeks:
+        other = report.other_weeks
+        line += f" Earlier weeks retried: {other['sent']} sent, {other['failed']} failed, {other['pending']} pending."
+    return line
+
+
+def print_dry_run(week) -> None:
+    """Each recipient and what a real run would do, then a count; nothing is written."""
+    recorded = services.recorded_statuses(str(week))
+    would = {"send": 0, "skip": 0, "already recorded": 0}
+    digests = build_digests(week)
+    for digest, planned in zip(digests, services.plan_week(digests)):
+        who = digest.recipient.email
+        if digest.recipient.id in recorded:
+            would["already recorded"] += 1
+            click.echo(f"  {who}: already recorded ({recorded[digest.recipient.id]})")
+        elif planned.status == "skipped":
+            would["skip"] += 1
+            click.echo(f"  {who}: would skip ({planned.skip_reason.replace('_', ' ')})")
+        else:
+            would["send"] += 1
+            click.echo(f"  {who}: would send \"{planned.subject}\"")
+    db.session.rollback()
+    click.echo(
+        f"Dry run for {week}: would send {would['send']}, would skip {would['skip']}, "
+        f"{would['already recorded']} already recorded. Nothing was sent or recorded."
+    )
