@@ -16,7 +16,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # 60.00 -> "60", 72.50 -> "72.5" (never "6E+1")
     return value
 
 
