@@ -53,11 +53,13 @@ def register_blueprints(app: Flask) -> None:
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
     from tracker.trainees.routes import bp as trainees_bp
+    from tracker.trainees.record_routes import bp as records_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(trainees_bp)
+    app.register_blueprint(records_bp)
 
 
 def register_commands(app: Flask) -> None:
