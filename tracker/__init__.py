@@ -54,12 +54,16 @@ def register_blueprints(app: Flask) -> None:
     from tracker.main.routes import bp as main_bp
     from tracker.trainees.routes import bp as trainees_bp
     from tracker.trainees.record_routes import bp as records_bp
+    from tracker.invitations.routes import bp as invitations_bp
+    from tracker.imports.routes import bp as imports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(trainees_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(imports_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -68,8 +72,11 @@ def register_commands(app: Flask) -> None:
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
     from tracker.devserver import serve_command
+    from tracker.imports.cli import results_cli, rotations_cli, trainees_cli
 
     for command in (users_cli, catalog_cli, demo_cli, serve_command):
+        app.cli.add_command(command)
+    for command in (trainees_cli, rotations_cli, results_cli):
         app.cli.add_command(command)
 
 

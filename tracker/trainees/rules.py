@@ -82,10 +82,14 @@ def current_rotation(rotations: Iterable[Any], today: date) -> Any | None:
     return max(running, key=lambda r: r.start_date, default=None)
 
 
+def period_text(start: date, end: date | None) -> str:
+    """'from 2025-01-06 to 2025-03-02', or 'from 2025-01-06, still running'."""
+    return f"from {start.isoformat()}" + (f" to {end.isoformat()}" if end else ", still running")
+
+
 def describe_period(job_type_name: str, start: date, end: date | None) -> str:
-    """'the Warehouse rotation from 2025-01-06 to 2025-03-02' (or 'still running')."""
-    until = f"to {end.isoformat()}" if end else "still running"
-    return f"the {job_type_name} rotation from {start.isoformat()} {until}"
+    """'the Warehouse rotation from 2025-01-06 to 2025-03-02' (or '..., still running')."""
+    return f"the {job_type_name} rotation {period_text(start, end)}"
 
 
 def overlap_message(clash: Period) -> str:
