@@ -61,6 +61,18 @@ class RatingField(StrictField, SelectField):
         self.data = parse_rating(valuelist[0] if valuelist else "")
 
 
+class WholeNumberField(StrictField, IntegerField):
+    """A whole number; text or decimals get one message, not a range error on top."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            if not text.lstrip("-").isdigit():
+                raise ValueError(f"Enter a whole number, not '{text}'.")
+            self.data = int(text)
+
+
 class VersionField(StrictField, IntegerField):
     """The version of the record the form was filled from, carried through the page unchanged."""
 

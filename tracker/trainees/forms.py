@@ -33,13 +33,6 @@ class RecordForm(FlaskForm):
         if self.record is not None and field.data != self.record.version:
             raise ValidationError(STALE_MESSAGE)
 
-    def report(self, error: RecordError) -> None:
-        """Show a rule the service refused beside its field, or above the form."""
-        field = self._fields.get(error.field) if error.field else None
-        if field is None or field.name == "version":
-            self.form_errors.append(str(error))
-        else:
-            field.errors = [*field.errors, str(error)]
 
 
 def chosen(form: RecordForm, field, finder, kept=None):

@@ -1,12 +1,9 @@
 """Recording and changing a trainee's rotations and module results (supervisors and admins)."""
-from typing import Callable
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.access import staff_required
-from tracker.extensions import db
+from tracker.forms_support import saved
 from tracker.trainees import services
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403
 from tracker.trainees.forms import (
@@ -14,31 +11,12 @@ from tracker.trainees.forms import (
     EditResultForm,
     EditRotationForm,
     EndRotationForm,
-    RecordForm,
     ResultForm,
     RotationForm,
 )
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 bp = Blueprint("records", __name__, url_prefix="/trainees")
-
-CONFLICT = "Someone saved a conflicting change at the same moment, so yours was not saved. Reload the page and try again."
-
-
-def saved(form: RecordForm, change: Callable, *args, **kwargs) -> bool:
-    """Call the service with the form's values and commit; when a rule refuses it, undo all and show why."""
-    try:
-        change(*args, **kwargs, **form.values())
-        db.session.commit()
-    except services.RecordError as exc:
-        db.session.rollback()
-        form.report(exc)
-        return False
-    except IntegrityError:
-        db.session.rollback()
-        form.report(services.RecordError(CONFLICT))
-        return False
-    return True
 
 
 def back_to(trainee: Trainee, message: str, anchor: str):

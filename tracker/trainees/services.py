@@ -10,6 +10,7 @@ from tracker.auth.models import User
 from tracker.auth.services import create_user
 from tracker.catalog.models import JobType, TrainingModule
 from tracker.extensions import db
+from tracker.forms_support import FieldError
 from tracker.trainees import queries, rules
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
@@ -20,12 +21,8 @@ STALE_MESSAGE = (
 COHORT_MAX_LENGTH = 40
 
 
-class RecordError(ValueError):
-    """A change breaks a rule; `field` names the form field the message belongs beside (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RecordError(FieldError):
+    """A change to a trainee's records breaks a rule; `field` names the form field it belongs beside."""
 
 
 class StaleRecordError(RecordError):
