@@ -56,6 +56,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.trainees.record_routes import bp as records_bp
     from tracker.invitations.routes import bp as invitations_bp
     from tracker.imports.routes import bp as imports_bp
+    from tracker.catalog.routes import bp as catalog_bp
+    from tracker.users.routes import bp as users_bp
+    from tracker.audit.routes import bp as audit_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(errors_bp)
@@ -64,6 +67,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(records_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_commands(app: Flask) -> None:
