@@ -4,6 +4,7 @@ import os
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 
 @click.command("serve")
@@ -18,7 +19,8 @@ def serve_command(host: str, port: int) -> None:
         start_scheduler = scheduler_starter()
         if start_scheduler is not None:
             start_scheduler(app)
-    app.run(host=host, port=port, debug=True, use_reloader=True)
+    # app.run() does nothing inside a `flask` command (Flask ignores it there), so serve directly.
+    run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
 
 
 def scheduler_starter():
