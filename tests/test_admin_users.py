@@ -1,6 +1,5 @@
 """The admins' user pages: accounts with invitations, role and activity changes, supervisor assignment."""
 import os
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -126,9 +125,14 @@ def test_an_admin_cannot_deactivate_or_demote_themself(client, people):
     assert admin.active and admin.role == "admin"
 
 
-def test_resend_an_invitation(app, client, people):
+def test_resend_an_invitation_only_to_someone_without_a_password(app, client, people):
+    people["amelia"].user.password_hash = None
+    db.session.commit()
     token = csrf_token_from(client.get("/admin/users/"))
     assert client.post(f"/admin/users/{people['amelia'].user_id}/invite", data={"csrf_token": token}).status_code == 302
+    assert mails(app) == 1
+    client.post(f"/admin/users/{people['maria'].id}/invite", data={"csrf_token": token})
+    assert "Maria Lopez has already set a password." in client.get("/admin/users/").get_data(as_text=True)
     assert mails(app) == 1
 
 

@@ -92,3 +92,11 @@ def test_current_rotation_is_the_one_running_today():
     assert rules.current_rotation([past, running, planned], D("2025-02-10")) is running
     assert rules.current_rotation([past, running, planned], D("2025-04-10")) is planned
     assert rules.current_rotation([past], D("2025-02-10")) is None
+
+
+def test_overlap_with_a_running_rotation_says_to_end_it_first():
+    running = rules.Period(D("2025-01-01"), None, "the Warehouse rotation from 2025-01-01, still running")
+    assert "End that rotation first" in rules.overlap_message(running, D("2025-03-01"))
+    assert "End that rotation first" not in rules.overlap_message(running, D("2024-12-01"))
+    finished = rules.Period(D("2025-01-01"), D("2025-01-31"), "x")
+    assert rules.overlap_message(finished, D("2025-01-15")) == "These dates overlap x. A trainee's rotations may not share a day."

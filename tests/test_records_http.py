@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from, post_form
-from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tests.factories import make_job_type, make_module, make_role, make_rotation, make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.trainees.models import ModuleResult, Rotation

@@ -1,6 +1,7 @@
 """`flask trainees|rotations|results import FILE.csv` and `... export`."""
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from tracker.cli_support import fail
 from tracker.extensions import db
@@ -27,6 +28,8 @@ def run_import(kind: str, path: str) -> None:
         for line in exc.lines():
             click.echo(f"{path}: {line}", err=True)
         fail(f"{path}: {len(exc.problems)} bad line(s); nothing was imported.")
+    except IntegrityError:
+        fail(f"{path}: {services.RACED}.")
     db.session.commit()
     click.echo(report.summary())
 

@@ -1,6 +1,7 @@
 """The admins' import page (upload a CSV file; every row or none) and export downloads."""
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.access import admin_required
 from tracker.extensions import db
@@ -23,6 +24,9 @@ def upload():
         except ImportFailed as exc:
             db.session.rollback()
             problems = exc.lines()
+        except IntegrityError:
+            db.session.rollback()
+            flash(services.RACED[:1].upper() + services.RACED[1:] + ".", "error")
         else:
             db.session.commit()
             flash(report.summary(), "success")

@@ -19,6 +19,7 @@ EXPORTERS: dict[str, Callable[[], str]] = {
     "results": export_results,
 }
 KINDS = tuple(IMPORTERS)
+RACED = "the records changed while the file was being imported (another import or edit at the same moment); nothing was imported, try again"
 COLUMNS = {"trainees": trainees.COLUMNS, "rotations": rotations.COLUMNS, "results": results.COLUMNS}
 
 

@@ -35,7 +35,7 @@ class RecordForm(FlaskForm):
 
 
 
-def chosen(form: RecordForm, field, finder, kept=None):
+def chosen(field, finder, kept=None):
     """The job type or module a select names, checked like the service checks it; ValidationError if refused."""
     record = finder(field.data)
     if record is None and (field.data or "").strip():
@@ -69,10 +69,13 @@ class RotationForm(RecordForm):
         self.job_type.choices = catalog_queries.job_type_choices(keep=rotation.job_type if rotation else None)
 
     def validate_job_type(self, field) -> None:
-        self.chosen_job_type = chosen(self, field, catalog_queries.find_job_type, kept=self.rotation and self.rotation.job_type)
+        self.chosen_job_type = chosen(field, catalog_queries.find_job_type, kept=self.rotation and self.rotation.job_type)
 
     def validate_end_date(self, field) -> None:
-        check_dates(self, self.start_date, field, exclude_id=self.rotation.id if self.rotation else None)
+        if self.start_date.errors or self.start_date.data is None:
+            return  # the start date's own error says what to fix first
+        exclude_id = self.rotation.id if self.rotation else None
+        check_dates(self, self.start_date.data, field, exclude_id, start_field=self.start_date)
 
     def values(self) -> dict:
         return {
@@ -104,28 +107,25 @@ class EndRotationForm(RecordForm):
         self.rotation = rotation
 
     def validate_end_date(self, field) -> None:
-        check_dates(self, None, field, exclude_id=self.rotation.id, start=self.rotation.start_date)
+        check_dates(self, self.rotation.start_date, field, self.rotation.id)
 
     def values(self) -> dict:
         return {**super().values(), "end_date": self.end_date.data, "rating": self.rating.data}
 
 
-def check_dates(form: RecordForm, start_field, end_field, exclude_id: int | None, start=None) -> None:
-    """End not before start, and no overlap with the trainee's other rotations (shown beside the right date)."""
-    if start_field is not None:
-        if start_field.errors or start_field.data is None:
-            return
-        start = start_field.data
+def check_dates(form: RecordForm, start, end_field, exclude_id: int | None, start_field=None) -> None:
+    """End not before start, and no overlap with the trainee's other rotations (shown beside the date that causes it)."""
     problem = rules.end_before_start(start, end_field.data)
     if problem:
         raise ValidationError(problem)
     clash = rules.first_overlap(start, end_field.data, queries.other_periods(form.trainee.id, exclude_id))
     if clash is None:
         return
-    if rules.overlap_field(start, clash) == "start_date" and start_field is not None:
-        start_field.errors = [*start_field.errors, rules.overlap_message(clash)]
+    message = rules.overlap_message(clash, start)
+    if start_field is not None and rules.overlap_field(start, clash) == "start_date":
+        start_field.errors = [*start_field.errors, message]
     else:
-        raise ValidationError(rules.overlap_message(clash))
+        raise ValidationError(message)
 
 
 def rotation_data(rotation: Rotation) -> dict:
@@ -159,7 +159,7 @@ class ResultForm(RecordForm):
         self.module.choices = catalog_queries.module_choices(keep=result.module if result else None)
 
     def validate_module(self, field) -> None:
-        self.chosen_module = chosen(self, field, catalog_queries.find_module, kept=self.result and self.result.module)
+        self.chosen_module = chosen(field, catalog_queries.find_module, kept=self.result and self.result.module)
 
     def validate_completed_on(self, field) -> None:
         if self.chosen_module is None:

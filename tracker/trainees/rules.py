@@ -92,8 +92,10 @@ def describe_period(job_type_name: str, start: date, end: date | None) -> str:
     return f"the {job_type_name} rotation {period_text(start, end)}"
 
 
-def overlap_message(clash: Period) -> str:
-    """The reason a rotation is refused when it overlaps another."""
+def overlap_message(clash: Period, start: date | None = None) -> str:
+    """The reason a rotation is refused when it overlaps another (and what to do after a running one)."""
+    if clash.end is None and start is not None and start > clash.start:
+        return f"These dates overlap {clash.label}. End that rotation first (End and rate), then record the next one."
     return f"These dates overlap {clash.label}. A trainee's rotations may not share a day."
 
 

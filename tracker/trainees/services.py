@@ -83,7 +83,7 @@ def check_rotation_dates(trainee: Trainee, start: date, end: date | None, exclud
         raise RecordError(problem, "end_date")
     clash = rules.first_overlap(start, end, queries.other_periods(trainee.id, exclude_id))
     if clash:
-        raise RecordError(rules.overlap_message(clash), rules.overlap_field(start, clash))
+        raise RecordError(rules.overlap_message(clash, start), rules.overlap_field(start, clash))
 
 
 def check_rating(rating) -> None:

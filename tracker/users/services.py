@@ -74,7 +74,9 @@ def set_account_active(user: User, active: bool, actor) -> User:
 
 
 def reinvite(user: User) -> None:
-    """Send a fresh invitation to an active user (earlier links stay valid until they expire or are used)."""
+    """Send a fresh invitation to an active user without a password (earlier links stay valid until used or expired)."""
     if not user.active:
-        raise FieldError("This account is deactivated; activate it before inviting.")
+        raise FieldError(f"{user.name}'s account is deactivated; activate it before inviting.")
+    if user.password_hash:
+        raise FieldError(f"{user.name} has already set a password.")
     send_invitation(user)
