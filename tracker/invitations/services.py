@@ -50,7 +50,10 @@ def invited_user(token: str, lock: bool = False) -> User:
     if user is None or not user.active:
         raise InvitationError("This account is not active. Ask an administrator for help.")
     if password_fingerprint(user.password_hash) != fingerprint:
-        raise InvitationError("This invitation has already been used to set a password. Sign in with that password, or ask an administrator for a new invitation.")
+        raise InvitationError(
+            "This invitation has already been used to set a password. "
+            "Sign in with that password, or ask an administrator for a new invitation."
+        )
     return user
 
 

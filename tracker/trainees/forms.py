@@ -34,7 +34,6 @@ class RecordForm(FlaskForm):
             raise ValidationError(STALE_MESSAGE)
 
 
-
 def chosen(field, finder, kept=None):
     """The job type or module a select names, checked like the service checks it; ValidationError if refused."""
     record = finder(field.data)
