@@ -47,6 +47,7 @@ class Config:
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # import uploads: tens of thousands of rows fit easily
     TRAINEES_PER_PAGE = 25
 
     SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,9 @@
 import itertools
 from datetime import date
 from decimal import Decimal
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
@@ -12,6 +15,12 @@ PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
 
 
+@cache
+def default_password_hash() -> str:
+    """One hash of PASSWORD shared by the factory users: hashing is slow on purpose, and tests make many users."""
+    return generate_password_hash(PASSWORD)
+
+
 def unique(prefix: str) -> str:
     """A value no other factory call returns."""
     return f"{prefix}{next(_sequence)}"
@@ -19,20 +28,25 @@ def unique(prefix: str) -> str:
 
 def make_user(role: str = "supervisor", email: str | None = None, name: str | None = None, password: str | None = PASSWORD, active: bool = True) -> User:
     user = User(email=(email or f"{unique(role)}@example.com").lower(), name=name or unique(f"{role.title()} "), role=role, active=active)
-    if password:
+    if password == PASSWORD:
+        user.password_hash = default_password_hash()
+    elif password:
         user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def make_trainee(supervisor: User | None = None, start_date: date = date(2025, 1, 6), cohort: str = "2025-A", status: str = "active", **user_fields) -> Trainee:
+def make_trainee(supervisor: User | None = None, start_date: date = date(2025, 1, 6), cohort: str = "2025-A", status: str = "active", placed_role: TargetRole | None = None, **user_fields) -> Trainee:
+    """A trainee; a placed one needs the role they were placed in (placed on 2026-01-05)."""
     trainee = Trainee(
         user=make_user("trainee", **user_fields),
         supervisor=supervisor or make_user("supervisor"),
         start_date=start_date,
         cohort=cohort,
         status=status,
+        placed_role=placed_role,
+        placed_on=date(2026, 1, 5) if placed_role else None,
     )
     db.session.add(trainee)
     db.session.flush()

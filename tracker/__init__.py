@@ -49,17 +49,23 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
+    from tracker.audit.routes import bp as audit_bp
     from tracker.auth.routes import bp as auth_bp
+    from tracker.catalog.routes import bp as catalog_bp
     from tracker.digest.routes import bp as digest_bp
+    from tracker.imports.routes import bp as imports_bp
+    from tracker.invitations.routes import bp as invitations_bp
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.trainees.record_routes import bp as records_bp
     from tracker.trainees.routes import bp as trainees_bp
+    from tracker.users.routes import bp as users_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(errors_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(trainees_bp)
-    app.register_blueprint(digest_bp)
+    for blueprint in (
+        main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, records_bp,
+        digest_bp, imports_bp, catalog_bp, users_bp, audit_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
@@ -67,12 +73,14 @@ def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
-    from tracker.digest.cli import digest_cli
     from tracker.devserver import serve_command
+    from tracker.digest.cli import digest_cli
+    from tracker.imports.cli import results_cli, rotations_cli, trainees_cli
 
-    for command in (users_cli, catalog_cli, demo_cli, serve_command):
+    for command in (
+        users_cli, catalog_cli, demo_cli, serve_command, digest_cli, trainees_cli, rotations_cli, results_cli,
+    ):
         app.cli.add_command(command)
-    app.cli.add_command(digest_cli)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -19,6 +19,7 @@ def serve_command(host: str, port: int) -> None:
         start_scheduler = scheduler_starter()
         if start_scheduler is not None:
             start_scheduler(app)
+    # app.run() does nothing inside a `flask` command (Flask ignores it there), so serve directly.
     run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
 
 

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
@@ -16,7 +16,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format(value.normalize(), "f")  # 60.00 -> "60", 72.50 -> "72.5" (never "6E+1")
     return value
 
 
@@ -57,3 +57,26 @@ def record_change(actor, action: str, record: Any, before: dict[str, Any] | None
     db.session.flush()
     after = None if action == "delete" else snapshot(record)
     return record_event(actor, action, record, before=before, after=after, trainee_id=trainee_id)
+
+
+def snapshot_of(model, values: dict[str, Any]) -> dict[str, Any]:
+    """What `snapshot` records for a row of `model` with these column values (for bulk writes)."""
+    return {
+        attr.key: json_value(values.get(attr.key))
+        for attr in inspect(model).column_attrs
+        if attr.key not in IGNORED_COLUMNS
+    }
+
+
+def record_events_bulk(actor, action: str, model, changes: list[tuple[int, int | None, dict | None, dict | None]]) -> None:
+    """Audit many changes to records of one kind in one statement; each change is (entity id, trainee id, before, after)."""
+    if not changes:
+        return
+    actor_id = getattr(actor, "id", None)
+    db.session.execute(insert(AuditEvent), [
+        {
+            "actor_id": actor_id, "action": action, "entity_type": model.__tablename__,
+            "entity_id": entity_id, "trainee_id": trainee_id, "before": before, "after": after,
+        }
+        for entity_id, trainee_id, before, after in changes
+    ])

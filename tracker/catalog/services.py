@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.audit.services import json_value, record_change, snapshot
+from tracker.audit.services import json_value, record_change, record_event, snapshot
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
 
@@ -277,3 +277,75 @@ def export_role(role: TargetRole) -> dict:
     out["rotations"] = [export_value(r) for r in rotations]
     out["modules"] = [export_value(m) for m in modules]
     return out
+
+
+# --- changes from the admin pages (checked by their forms; flushed and audited here) ---
+
+
+def cleaned(values: dict) -> dict:
+    """Form values as the columns store them: text trimmed, empty descriptions as ''."""
+    out = {}
+    for key, value in values.items():
+        if key == "description" and value is None:
+            value = ""
+        out[key] = value.strip() if isinstance(value, str) else value
+    return out
+
+
+def create_catalog_item(model, actor, values: dict):
+    """A new, active job type, module or target role."""
+    record = model(active=True, **cleaned(values))
+    db.session.add(record)
+    record_change(actor, "create", record, before=None)
+    return record
+
+
+def update_catalog_item(record, actor, values: dict):
+    """Change a job type, module or target role (never its code: files refer to it)."""
+    values = {key: value for key, value in cleaned(values).items() if key != "code"}
+    return change_record(record, actor, values)
+
+
+def set_catalog_item_active(record, active: bool, actor):
+    """Take a job type, module or role out of use, or back into use; records pointing at it stay as they are."""
+    return change_record(record, actor, {"active": active})
+
+
+def change_record(record, actor, values: dict):
+    """Set attributes and audit the change, if there is one."""
+    before = snapshot(record)
+    for key, value in values.items():
+        setattr(record, key, value)
+    db.session.flush()
+    if snapshot(record) != before:
+        record_change(actor, "update", record, before)
+    return record
+
+
+def add_rotation_requirement(role: TargetRole, actor, job_type: JobType, min_weeks: int, min_rating: int | None) -> RotationRequirement:
+    """Require weeks (and optionally a latest rating) in a job type for a role."""
+    requirement = RotationRequirement(role=role, job_type=job_type, min_weeks=min_weeks, min_rating=min_rating)
+    db.session.add(requirement)
+    record_change(actor, "create", requirement, before=None)
+    return requirement
+
+
+def add_module_requirement(role: TargetRole, actor, module: TrainingModule, min_score: Decimal) -> ModuleRequirement:
+    """Require a score in a module for a role."""
+    requirement = ModuleRequirement(role=role, module=module, min_score=min_score)
+    db.session.add(requirement)
+    record_change(actor, "create", requirement, before=None)
+    return requirement
+
+
+def update_requirement(requirement: RotationRequirement | ModuleRequirement, actor, **values):
+    """Change a requirement's thresholds (its job type or module stays)."""
+    return change_record(requirement, actor, values)
+
+
+def remove_requirement(requirement: RotationRequirement | ModuleRequirement, actor) -> None:
+    """Drop a requirement from its role (nothing points at requirements; the audit event keeps it)."""
+    before = snapshot(requirement)
+    db.session.delete(requirement)
+    db.session.flush()
+    record_event(actor, "delete", requirement, before=before)

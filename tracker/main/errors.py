@@ -27,6 +27,11 @@ def not_found(error):
     return error_page(404, "Not found", "There is nothing at this address.")
 
 
+@bp.app_errorhandler(413)
+def too_large(error):
+    return error_page(413, "File too large", "The upload is larger than this site accepts. Split the file and import the parts.")
+
+
 @bp.app_errorhandler(CSRFError)
 def csrf_failed(error):
     return error_page(400, "Form expired", "The form was too old or not sent from this site. Reload the page and try again.")

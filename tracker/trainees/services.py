@@ -1,24 +1,177 @@
-"""Changing trainees and their records. Each function flushes and audits; the caller commits."""
+"""Changing trainees and their records. Each function checks the rules, flushes and audits; the caller commits."""
 from datetime import date
 from decimal import Decimal
 
-from tracker.audit.services import record_change
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.audit.services import record_change, record_event, snapshot
 from tracker.auth.models import User
 from tracker.auth.services import create_user
 from tracker.catalog.models import JobType, TrainingModule
 from tracker.extensions import db
+from tracker.forms_support import FieldError
+from tracker.trainees import queries, rules
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
+
+STALE_MESSAGE = (
+    "This record was changed by someone else while you had it open, so your change was not saved. "
+    "Reload the page to see theirs, then make yours again."
+)
+COHORT_MAX_LENGTH = 40
+
+
+class RecordError(FieldError):
+    """A change to a trainee's records breaks a rule; `field` names the form field it belongs beside."""
+
+
+class StaleRecordError(RecordError):
+    """The record changed (or went) since the form was filled: the first save wins."""
+
+    def __init__(self, message: str = STALE_MESSAGE):
+        super().__init__(message)
+
+
+# --- serialising changes to one trainee --------------------------------------
+
+
+def lock_trainees(trainee_ids: list[int]) -> None:
+    """Make concurrent changes to these trainees' records wait for each other until commit.
+
+    PostgreSQL locks the trainee rows (in id order, so two lockers cannot
+    deadlock); SQLite has one writer at a time, so any write takes its lock.
+    """
+    ids = sorted(set(trainee_ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            db.session.execute(select(Trainee.id).where(Trainee.id.in_(chunk)).order_by(Trainee.id).with_for_update())
+    else:
+        table = Trainee.__table__
+        db.session.execute(update(table).where(table.c.id == (ids[0] if ids else None)).values(version=table.c.version))
+
+
+def lock_trainee(trainee: Trainee) -> None:
+    """Serialise changes to one trainee's records (see lock_trainees)."""
+    lock_trainees([trainee.id])
+
+
+# --- the rules, checked against the database ---------------------------------
+
+
+def check_recordable(trainee: Trainee) -> None:
+    """Records change only while the trainee is active."""
+    if trainee.status != "active":
+        raise RecordError(rules.inactive_trainee_message(trainee.user.name, trainee.status))
+
+
+def check_in_use(item: JobType | TrainingModule | None, field: str, kept: bool = False) -> None:
+    """A job type or module must exist and be active, unless the record already had it."""
+    what = "job type" if field == "job_type" else "module"
+    if item is None:
+        raise RecordError(f"Choose a {what}.", field)
+    if not item.active and not kept:
+        raise RecordError(f"The {what} {item.name} is no longer in use; choose another.", field)
+
+
+def check_rotation_dates(trainee: Trainee, start: date, end: date | None, exclude_id: int | None = None) -> None:
+    """The end is not before the start, and the rotation shares no day with another of the trainee's."""
+    if start is None:
+        raise RecordError("Enter the start date.", "start_date")
+    problem = rules.end_before_start(start, end)
+    if problem:
+        raise RecordError(problem, "end_date")
+    clash = rules.first_overlap(start, end, queries.other_periods(trainee.id, exclude_id))
+    if clash:
+        raise RecordError(rules.overlap_message(clash, start), rules.overlap_field(start, clash))
+
+
+def check_rating(rating) -> None:
+    """Empty, or a whole number 1-5."""
+    try:
+        rules.parse_rating(rating)
+    except ValueError as exc:
+        raise RecordError(str(exc), "rating") from None
+
+
+def check_notes(notes: str) -> None:
+    if len(notes or "") > rules.NOTES_MAX_LENGTH:
+        raise RecordError(f"Notes may have at most {rules.NOTES_MAX_LENGTH} characters.", "notes")
+
+
+def check_result(trainee: Trainee, module: TrainingModule, completed_on: date, score: Decimal, exclude_id: int | None = None) -> None:
+    """A date, a score 0-100 with two decimals at most, and no other result of the module that day."""
+    if completed_on is None:
+        raise RecordError("Enter the date the module was completed.", "completed_on")
+    try:
+        rules.parse_score(format(score, "f") if isinstance(score, Decimal) else str(score))
+    except ValueError as exc:
+        raise RecordError(str(exc), "score") from None
+    if queries.result_exists(trainee.id, module.id, completed_on, exclude_id):
+        raise RecordError(rules.duplicate_result_message(module.name, completed_on), "completed_on")
+
+
+def check_version(record, version: int | None) -> None:
+    """The form was filled from the record as it is now."""
+    if version is None or record.version != version:
+        raise StaleRecordError()
+
+
+def flush_versioned() -> None:
+    """Write pending changes; a record someone else changed meanwhile makes this a stale save."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleRecordError() from None
+
+
+# --- trainees ----------------------------------------------------------------
+
+
+def check_supervisor(supervisor: User | None) -> None:
+    if supervisor is None or supervisor.role != "supervisor" or not supervisor.active:
+        raise RecordError("Choose an active supervisor.", "supervisor")
+
+
+def check_cohort(cohort: str) -> None:
+    if not (cohort or "").strip() or len(cohort.strip()) > COHORT_MAX_LENGTH:
+        raise RecordError(f"Enter a cohort of at most {COHORT_MAX_LENGTH} characters.", "cohort")
 
 
 def create_trainee(email: str, name: str, supervisor: User, start_date: date, cohort: str, actor=None) -> Trainee:
     """A trainee user (no password: they are invited to set one) and their trainee record."""
+    check_supervisor(supervisor)
+    check_cohort(cohort)
     user = create_user(email, name, "trainee")
-    record_change(actor, "create", user, before=None)
     trainee = Trainee(user=user, supervisor=supervisor, start_date=start_date, cohort=cohort.strip(), status="active")
     db.session.add(trainee)
     db.session.flush()
+    record_change(actor, "create", user, before=None, trainee_id=trainee.id)
     record_change(actor, "create", trainee, before=None, trainee_id=trainee.id)
     return trainee
+
+
+def update_trainee(trainee: Trainee, version: int | None, actor, supervisor: User, start_date: date, cohort: str) -> Trainee:
+    """Change a trainee's supervisor, start date or cohort (optimistically locked)."""
+    lock_trainee(trainee)
+    check_version(trainee, version)
+    if supervisor.id != trainee.supervisor_id:
+        check_supervisor(supervisor)
+    check_cohort(cohort)
+    before = snapshot(trainee)
+    trainee.supervisor, trainee.start_date, trainee.cohort = supervisor, start_date, cohort.strip()
+    return save_change(actor, trainee, before, trainee.id)
+
+
+def save_change(actor, record, before: dict, trainee_id: int):
+    """Flush a changed record (checking its version) and audit it, unless nothing changed."""
+    flush_versioned()
+    if snapshot(record) != before:
+        record_change(actor, "update", record, before=before, trainee_id=trainee_id)
+    return record
+
+
+# --- rotations ---------------------------------------------------------------
 
 
 def create_rotation(
@@ -31,19 +184,100 @@ def create_rotation(
     notes: str = "",
     actor=None,
 ) -> Rotation:
-    """Record a rotation for a trainee."""
+    """Record a rotation for an active trainee, if it breaks no rule."""
+    lock_trainee(trainee)
+    check_recordable(trainee)
+    check_in_use(job_type, "job_type")
+    check_rotation_dates(trainee, start_date, end_date)
+    check_rating(rating)
+    check_notes(notes)
     rotation = Rotation(
         trainee=trainee, job_type=job_type, supervisor=supervisor, start_date=start_date,
-        end_date=end_date, rating=rating, notes=notes,
+        end_date=end_date, rating=rating, notes=(notes or "").strip(),
     )
     db.session.add(rotation)
     record_change(actor, "create", rotation, before=None, trainee_id=trainee.id)
     return rotation
 
 
+def update_rotation(
+    rotation: Rotation, version: int | None, actor, job_type: JobType, start_date: date,
+    end_date: date | None, rating: int | None, notes: str,
+) -> Rotation:
+    """Change a rotation; refused if someone else changed it since `version`, or if it breaks a rule."""
+    trainee = rotation.trainee
+    lock_trainee(trainee)
+    check_version(rotation, version)
+    check_recordable(trainee)
+    check_in_use(job_type, "job_type", kept=job_type.id == rotation.job_type_id)
+    check_rotation_dates(trainee, start_date, end_date, exclude_id=rotation.id)
+    check_rating(rating)
+    check_notes(notes)
+    before = snapshot(rotation)
+    rotation.job_type, rotation.start_date, rotation.end_date = job_type, start_date, end_date
+    rotation.rating, rotation.notes = rating, (notes or "").strip()
+    return save_change(actor, rotation, before, trainee.id)
+
+
+def end_rotation(rotation: Rotation, version: int | None, actor, end_date: date, rating: int | None) -> Rotation:
+    """End an ongoing rotation on a date, and rate it if a rating is given."""
+    check_version(rotation, version)
+    if rotation.end_date is not None:
+        raise RecordError("This rotation has already ended; edit it to change its dates.")
+    if end_date is None:
+        raise RecordError("Enter the end date.", "end_date")
+    return update_rotation(
+        rotation, version, actor, rotation.job_type, rotation.start_date, end_date, rating, rotation.notes
+    )
+
+
+def delete_rotation(rotation: Rotation, version: int | None, actor) -> None:
+    """Delete a rotation (its audit event keeps what it was)."""
+    delete_record(rotation, version, actor)
+
+
+def delete_record(record: Rotation | ModuleResult, version: int | None, actor) -> None:
+    """Delete a rotation or result of an active trainee, if nobody changed it since `version`."""
+    trainee = record.trainee
+    lock_trainee(trainee)
+    check_version(record, version)
+    check_recordable(trainee)
+    before = snapshot(record)
+    db.session.delete(record)
+    flush_versioned()
+    record_event(actor, "delete", record, before=before, after=None, trainee_id=trainee.id)
+
+
+# --- module results ----------------------------------------------------------
+
+
 def create_result(trainee: Trainee, module: TrainingModule, completed_on: date, score: Decimal, actor=None) -> ModuleResult:
-    """Record a module result for a trainee."""
-    result = ModuleResult(trainee=trainee, module=module, completed_on=completed_on, score=score)
+    """Record a module result for an active trainee, if it breaks no rule."""
+    lock_trainee(trainee)
+    check_recordable(trainee)
+    check_in_use(module, "module")
+    check_result(trainee, module, completed_on, score)
+    result = ModuleResult(trainee=trainee, module=module, completed_on=completed_on, score=rules.stored_score(score))
     db.session.add(result)
     record_change(actor, "create", result, before=None, trainee_id=trainee.id)
     return result
+
+
+def update_result(
+    result: ModuleResult, version: int | None, actor, module: TrainingModule, completed_on: date, score: Decimal
+) -> ModuleResult:
+    """Change a module result; refused if someone else changed it since `version`, or if it breaks a rule."""
+    trainee = result.trainee
+    lock_trainee(trainee)
+    check_version(result, version)
+    check_recordable(trainee)
+    check_in_use(module, "module", kept=module.id == result.module_id)
+    check_result(trainee, module, completed_on, score, exclude_id=result.id)
+    before = snapshot(result)
+    result.module, result.completed_on, result.score = module, completed_on, rules.stored_score(score)
+    return save_change(actor, result, before, trainee.id)
+
+
+def delete_result(result: ModuleResult, version: int | None, actor) -> None:
+    """Delete a module result (its audit event keeps what it was)."""
+    delete_record(result, version, actor)

@@ -1,0 +1,187 @@
+"""Reading the audit trail: a trainee's history, the admins' filtered list, and events put into words."""
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from tracker.audit.models import AuditEvent
+from tracker.auth.models import User
+from tracker.catalog.models import JobType, TargetRole, TrainingModule
+from tracker.extensions import db
+from tracker.timeutil import programme_zone
+from tracker.trainees.models import Trainee
+
+ENTITY_NAMES = {
+    "rotations": "Rotation",
+    "module_results": "Module result",
+    "trainees": "Trainee record",
+    "users": "User",
+    "job_types": "Job type",
+    "training_modules": "Module",
+    "target_roles": "Target role",
+    "role_rotation_requirements": "Rotation requirement",
+    "role_module_requirements": "Module requirement",
+    "readiness_flags": "Readiness flag",
+}
+VERBS = {"create": "created", "update": "changed", "delete": "deleted"}
+HIDDEN_KEYS = {"id", "trainee_id"}
+# Columns holding another record's id, and where to find the name to show instead.
+REFERENCES = {
+    "job_type_id": JobType,
+    "module_id": TrainingModule,
+    "supervisor_id": User,
+    "user_id": User,
+    "decided_by_id": User,
+    "role_id": TargetRole,
+    "placed_role_id": TargetRole,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an event: its value before and after (None when there was none)."""
+
+    label: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An audit event as a person reads it."""
+
+    event: AuditEvent
+    actor: str
+    summary: str
+    changes: tuple[Change, ...]
+    trainee_name: str | None = None
+
+
+def history_of(trainee_id: int, limit: int = 100) -> list[AuditEvent]:
+    """The trainee's most recent audit events, newest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.trainee_id == trainee_id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def filter_events(trainee: str = "", user: str = "", date_from: date | None = None, date_to: date | None = None) -> Select:
+    """Audit events, newest first, narrowed by trainee (name or email), acting user (name or email) and days."""
+    query = select(AuditEvent).options(joinedload(AuditEvent.actor))
+    if trainee:
+        trainee_user = aliased(User)
+        matching = (
+            select(Trainee.id)
+            .join(trainee_user, Trainee.user_id == trainee_user.id)
+            .where(name_or_email_contains(trainee_user, trainee))
+        )
+        query = query.where(AuditEvent.trainee_id.in_(matching))
+    if user:
+        query = query.where(AuditEvent.actor_id.in_(select(User.id).where(name_or_email_contains(User, user))))
+    if date_from:
+        query = query.where(AuditEvent.at >= utc_start_of(date_from))
+    if date_to:
+        query = query.where(AuditEvent.at < utc_start_of(date_to + timedelta(days=1)))
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def name_or_email_contains(user_entity, text: str):
+    """A user's name or email contains the text, whatever its case."""
+    text = text.strip().lower()
+    return or_(
+        func.lower(user_entity.name).contains(text, autoescape=True),
+        user_entity.email.contains(text, autoescape=True),
+    )
+
+
+def utc_start_of(day: date) -> datetime:
+    """Midnight of a programme-calendar day, as the naive UTC the database stores."""
+    local = datetime.combine(day, time(), tzinfo=programme_zone())
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+# --- putting events into words -------------------------------------------------
+
+
+def describe_events(events: list[AuditEvent]) -> list[EventView]:
+    """Each event with its actor, a one-line summary and its changed fields, names resolved in a few queries."""
+    names = referenced_names(events)
+    trainee_names = trainee_names_of({e.trainee_id for e in events if e.trainee_id})
+    return [
+        EventView(
+            event=e,
+            actor=e.actor.name if e.actor else "System (command line or import)",
+            summary=f"{ENTITY_NAMES.get(e.entity_type, e.entity_type)} {VERBS.get(e.action, e.action.replace('_', ' '))}",
+            changes=tuple(changes_of(e, names)),
+            trainee_name=trainee_names.get(e.trainee_id),
+        )
+        for e in events
+    ]
+
+
+def referenced_names(events: list[AuditEvent]) -> dict[str, dict[int, str]]:
+    """Names of the records the events' fields point at, one query per kind of record."""
+    wanted: dict[Any, set[int]] = {}
+    for e in events:
+        for state in (e.before, e.after):
+            for key, value in (state or {}).items():
+                if key in REFERENCES and isinstance(value, int):
+                    wanted.setdefault(REFERENCES[key], set()).add(value)
+    found = {}
+    for model, ids in wanted.items():
+        found[model] = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+    return {key: found.get(model, {}) for key, model in REFERENCES.items()}
+
+
+def trainee_names_of(trainee_ids: set[int]) -> dict[int, str]:
+    """The names of these trainees (one query)."""
+    if not trainee_ids:
+        return {}
+    rows = db.session.execute(
+        select(Trainee.id, User.name).join(User, Trainee.user_id == User.id).where(Trainee.id.in_(trainee_ids))
+    )
+    return dict(rows.all())
+
+
+def changes_of(event: AuditEvent, names: dict[str, dict[int, str]]) -> list[Change]:
+    """The fields an event created, changed or removed, in the order the record lists them."""
+    before, after = event.before or {}, event.after or {}
+    keys = [key for key in dict.fromkeys([*before, *after]) if key not in HIDDEN_KEYS]
+    if event.action not in ("create", "delete"):
+        keys = [key for key in keys if before.get(key) != after.get(key)]
+    if event.action not in VERBS:  # e.g. update_requirements: `before` holds what was replaced
+        keys = [key for key in keys if key in before]
+    changes = []
+    for key in keys:
+        old = shown(key, before.get(key), names) if event.before is not None else None
+        new = shown(key, after.get(key), names) if event.after is not None else None
+        if old is None and new is None:
+            continue
+        changes.append(Change(label_of(key), old, new))
+    return changes
+
+
+def label_of(key: str) -> str:
+    """'job_type_id' -> 'Job type'."""
+    key = key[:-3] if key.endswith("_id") else key
+    return key.replace("_", " ").capitalize()
+
+
+def shown(key: str, value: Any, names: dict[str, dict[int, str]]) -> str | None:
+    """A field value as text: names for references, 'yes'/'no', JSON for lists."""
+    if value is None or value == "":
+        return None
+    if key in names and isinstance(value, int):
+        return names[key].get(value, f"#{value}")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

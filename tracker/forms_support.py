@@ -1,0 +1,70 @@
+"""What every form-handling view shares: run a service, commit, or show the refusal on the form."""
+from collections.abc import Callable
+
+from flask import flash
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField
+
+from tracker.extensions import db
+
+CONFLICT = "Someone saved a conflicting change at the same moment, so yours was not saved. Reload the page and try again."
+
+
+class FieldError(ValueError):
+    """A service refused a change; `field` names the form field the message belongs beside (None: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def show_error(form: FlaskForm, error: FieldError) -> None:
+    """Put a service's refusal beside its field, or above the form (hidden fields have nowhere to show it)."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is None or getattr(field.widget, "input_type", None) == "hidden":
+        form.form_errors.append(str(error))
+    else:
+        field.errors = [*field.errors, str(error)]
+
+
+def saved(form: FlaskForm, change: Callable, *args, **kwargs) -> bool:
+    """Call the service with the form's values and commit; when a rule refuses it, undo all and show why.
+
+    The form must be validated first and offer `values()`: what the service needs from it.
+    """
+    try:
+        change(*args, **kwargs, **form.values())
+        db.session.commit()
+    except FieldError as exc:
+        db.session.rollback()
+        show_error(form, exc)
+        return False
+    except IntegrityError:
+        db.session.rollback()
+        show_error(form, FieldError(CONFLICT))
+        return False
+    return True
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs its CSRF token."""
+
+    def values(self) -> dict:
+        return {}
+
+
+class ActiveForm(FlaskForm):
+    """Take a record out of use ('0') or back into use ('1')."""
+
+    active = HiddenField()
+
+    def values(self) -> dict:
+        return {"active": self.active.data == "1"}
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """Show a refused button press's reasons at the top of the next page."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")

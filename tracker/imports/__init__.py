@@ -1,0 +1,1 @@
+"""Imports and exports of trainees, rotations and module results as CSV files."""

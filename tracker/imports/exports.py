@@ -1,0 +1,63 @@
+"""Exports in the import formats, so a file exported and imported again round-trips unchanged."""
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from tracker.auth.models import User
+from tracker.catalog.models import JobType, TrainingModule
+from tracker.extensions import db
+from tracker.imports import results, rotations, trainees
+from tracker.readiness.rules import format_score
+from tracker.trainees.models import ModuleResult, Rotation, Trainee
+
+
+def to_csv(columns: tuple[str, ...], rows) -> str:
+    """A header line and one line per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def export_trainees() -> str:
+    """Every trainee: email,name,supervisor_email,start_date,cohort, by email."""
+    trainee_user, supervisor = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(trainee_user.email, trainee_user.name, supervisor.email, Trainee.start_date, Trainee.cohort)
+        .join(trainee_user, Trainee.user_id == trainee_user.id)
+        .join(supervisor, Trainee.supervisor_id == supervisor.id)
+        .order_by(trainee_user.email)
+    )
+    return to_csv(trainees.COLUMNS, ((e, n, s, d.isoformat(), c) for e, n, s, d, c in rows))
+
+
+def export_rotations() -> str:
+    """Every rotation in rotations.csv's format, by trainee email and start date."""
+    trainee_user, supervisor = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(trainee_user.email, JobType.code, supervisor.email, Rotation.start_date, Rotation.end_date, Rotation.rating, Rotation.notes)
+        .join(Trainee, Rotation.trainee_id == Trainee.id)
+        .join(trainee_user, Trainee.user_id == trainee_user.id)
+        .join(JobType, Rotation.job_type_id == JobType.id)
+        .join(supervisor, Rotation.supervisor_id == supervisor.id)
+        .order_by(trainee_user.email, Rotation.start_date, JobType.code)
+    )
+    return to_csv(rotations.COLUMNS, (
+        (email, code, boss, start.isoformat(), end.isoformat() if end else "", "" if rating is None else rating, notes)
+        for email, code, boss, start, end, rating, notes in rows
+    ))
+
+
+def export_results() -> str:
+    """Every module result in results.csv's format, by trainee email, date and module."""
+    rows = db.session.execute(
+        select(User.email, TrainingModule.code, ModuleResult.completed_on, ModuleResult.score)
+        .join(Trainee, ModuleResult.trainee_id == Trainee.id)
+        .join(User, Trainee.user_id == User.id)
+        .join(TrainingModule, ModuleResult.module_id == TrainingModule.id)
+        .order_by(User.email, ModuleResult.completed_on, TrainingModule.code)
+    )
+    return to_csv(results.COLUMNS, ((e, code, on.isoformat(), format_score(score)) for e, code, on, score in rows))

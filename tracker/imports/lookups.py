@@ -1,0 +1,102 @@
+"""What an import needs from the database, fetched set-based: a few queries per file, never one per row."""
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.catalog.models import JobType, TrainingModule
+from tracker.extensions import db
+from tracker.trainees.models import ModuleResult, Rotation, Trainee
+
+CHUNK = 1000  # ids or emails per IN (...) list, well under every database's parameter limit
+
+
+def chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
+    """The values in lists of at most `size`."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user found by email, with their trainee record when they have one."""
+
+    user_id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    trainee_id: int | None = None
+    trainee_status: str | None = None
+    supervisor_id: int | None = None
+    start_date: object = None
+    cohort: str | None = None
+    trainee_version: int | None = None
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """A job type or module found by code."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+def people_by_email(emails: Iterable[str]) -> dict[str, Person]:
+    """The users with these (lower-cased) emails, with their trainee records."""
+    found = {}
+    query = select(
+        User.id, User.email, User.name, User.role, User.active, Trainee.id, Trainee.status,
+        Trainee.supervisor_id, Trainee.start_date, Trainee.cohort, Trainee.version,
+    ).outerjoin(Trainee, Trainee.user_id == User.id)
+    for chunk in chunks({e for e in emails if e}):
+        for row in db.session.execute(query.where(User.email.in_(chunk))):
+            found[row[1]] = Person(*row)
+    return found
+
+
+def catalog_by_code(model: type[JobType] | type[TrainingModule]) -> dict[str, CatalogItem]:
+    """Every job type or module by code (the catalogue is small)."""
+    rows = db.session.execute(select(model.id, model.code, model.name, model.active))
+    return {row.code: CatalogItem(*row) for row in rows}
+
+
+def rotations_of(trainee_ids: Iterable[int]) -> list:
+    """Every rotation of these trainees, as plain rows."""
+    columns = (
+        Rotation.id, Rotation.trainee_id, Rotation.job_type_id, Rotation.supervisor_id, Rotation.start_date,
+        Rotation.end_date, Rotation.rating, Rotation.notes, Rotation.version,
+    )
+    rows = []
+    for chunk in chunks(trainee_ids):
+        rows.extend(db.session.execute(select(*columns).where(Rotation.trainee_id.in_(chunk))).all())
+    return rows
+
+
+def results_of(trainee_ids: Iterable[int]) -> list:
+    """Every module result of these trainees, as plain rows."""
+    columns = (
+        ModuleResult.id, ModuleResult.trainee_id, ModuleResult.module_id, ModuleResult.completed_on,
+        ModuleResult.score, ModuleResult.version,
+    )
+    rows = []
+    for chunk in chunks(trainee_ids):
+        rows.extend(db.session.execute(select(*columns).where(ModuleResult.trainee_id.in_(chunk))).all())
+    return rows
+
+
+def job_type_names() -> dict[int, str]:
+    return dict(db.session.execute(select(JobType.id, JobType.name)).all())
+
+
+def trainee_rows(trainee_ids: Iterable[int]) -> dict[int, dict]:
+    """These trainee records as plain rows, by id."""
+    found = {}
+    for chunk in chunks(trainee_ids):
+        for row in db.session.execute(select(*Trainee.__table__.c).where(Trainee.id.in_(chunk))):
+            found[row.id] = row._asdict()
+    return found

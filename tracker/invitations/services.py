@@ -1,0 +1,68 @@
+"""Inviting users to set their password, and accepting an invitation."""
+from email.message import EmailMessage
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from tracker.audit.services import record_event
+from tracker.auth.models import User
+from tracker.auth.services import check_password_strength
+from tracker.extensions import db
+from tracker.invitations.tokens import InvitationError, make_token, password_fingerprint, read_token
+from tracker.mail.outbox import send_after_commit
+from tracker.mail.transport import build_message
+from tracker.trainees.models import Trainee
+
+SUBJECT = "Set your password for the rotation tracker"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for mail: BASE_URL and the page's path (works without a request, e.g. from the CLI)."""
+    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def invitation_message(user_id: int, email: str, name: str, password_hash: str | None = None) -> EmailMessage:
+    """The invitation email (text and HTML) with its signed link."""
+    context = {
+        "name": name,
+        "email": email,
+        "link": external_url("invitations.accept", token=make_token(user_id, password_hash)),
+        "days": max(1, current_app.config["INVITATION_MAX_AGE_SECONDS"] // 86400),
+        "sign_in": external_url("auth.login"),
+    }
+    text = render_template("email/invitation.txt", **context)
+    html = render_template("email/invitation.html", **context)
+    return build_message(email, SUBJECT, text, html)
+
+
+def send_invitation(user: User) -> None:
+    """Queue an invitation for the user; it leaves only once the transaction commits."""
+    send_after_commit(invitation_message(user.id, user.email, user.name, user.password_hash))
+
+
+def invited_user(token: str, lock: bool = False) -> User:
+    """The active user a still-unused, unexpired invitation is for; InvitationError otherwise."""
+    user_id, fingerprint = read_token(token)
+    query = select(User).where(User.id == user_id)
+    if lock:  # two tabs submitting the same link: the second waits, then finds it used
+        query = query.with_for_update().execution_options(populate_existing=True)
+    user = db.session.scalar(query)
+    if user is None or not user.active:
+        raise InvitationError("This account is not active. Ask an administrator for help.")
+    if password_fingerprint(user.password_hash) != fingerprint:
+        raise InvitationError(
+            "This invitation has already been used to set a password. "
+            "Sign in with that password, or ask an administrator for a new invitation."
+        )
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Set the invited user's password (which ends every invitation sent before); audited."""
+    user = invited_user(token, lock=True)
+    check_password_strength(password)
+    user.set_password(password)
+    trainee_id = db.session.scalar(select(Trainee.id).where(Trainee.user_id == user.id))
+    db.session.flush()
+    record_event(user, "set_password", user, trainee_id=trainee_id)
+    return user

@@ -1,0 +1,200 @@
+"""Forms that record and change a trainee's rotations and module results, one per use case."""
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from tracker.catalog import queries as catalog_queries
+from tracker.fields import IsoDateField, RatingField, ScoreField, VersionField
+from tracker.trainees import queries, rules
+from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.services import STALE_MESSAGE, RecordError, check_in_use
+
+
+class RecordForm(FlaskForm):
+    """A form that changes one trainee's records: refused as a whole unless the trainee is active."""
+
+    def __init__(self, *args, trainee: Trainee, record: Rotation | ModuleResult | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainee = trainee
+        self.record = record
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if self.trainee.status != "active":
+            self.form_errors.append(rules.inactive_trainee_message(self.trainee.user.name, self.trainee.status))
+        return not self.errors
+
+    def values(self) -> dict:
+        """What the service needs from the checked form (the version, on forms that carry one)."""
+        return {"version": self.version.data} if "version" in self._fields else {}
+
+    def validate_version(self, field) -> None:
+        """Only forms with a version field: it must be the record's version now (the service checks again)."""
+        if self.record is not None and field.data != self.record.version:
+            raise ValidationError(STALE_MESSAGE)
+
+
+def chosen(field, finder, kept=None):
+    """The job type or module a select names, checked like the service checks it; ValidationError if refused."""
+    record = finder(field.data)
+    if record is None and (field.data or "").strip():
+        what = "job type" if field.name == "job_type" else "module"
+        raise ValidationError(f"There is no {what} '{field.data.strip()}'.")
+    try:
+        check_in_use(record, field.name, kept=record is not None and record == kept)
+    except RecordError as exc:
+        raise ValidationError(str(exc)) from None
+    return record
+
+
+# --- rotations ---------------------------------------------------------------
+
+
+class RotationForm(RecordForm):
+    """Record a rotation: job type, dates, rating and notes."""
+
+    job_type = SelectField("Job type", validate_choice=False)
+    start_date = IsoDateField("Start date", validators=[InputRequired("Enter the start date.")])
+    end_date = IsoDateField("End date")
+    rating = RatingField("Rating")
+    notes = TextAreaField("Notes", validators=[Length(max=rules.NOTES_MAX_LENGTH)])
+
+    def __init__(self, *args, trainee: Trainee, rotation: Rotation | None = None, **kwargs):
+        if rotation is not None:
+            kwargs.setdefault("data", rotation_data(rotation))
+        super().__init__(*args, trainee=trainee, record=rotation, **kwargs)
+        self.rotation = rotation
+        self.chosen_job_type = None
+        self.job_type.choices = catalog_queries.job_type_choices(keep=rotation.job_type if rotation else None)
+
+    def validate_job_type(self, field) -> None:
+        self.chosen_job_type = chosen(field, catalog_queries.find_job_type, kept=self.rotation and self.rotation.job_type)
+
+    def validate_end_date(self, field) -> None:
+        if self.start_date.errors or self.start_date.data is None:
+            return  # the start date's own error says what to fix first
+        exclude_id = self.rotation.id if self.rotation else None
+        check_dates(self, self.start_date.data, field, exclude_id, start_field=self.start_date)
+
+    def values(self) -> dict:
+        return {
+            **super().values(),
+            "job_type": self.chosen_job_type,
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data,
+            "rating": self.rating.data,
+            "notes": (self.notes.data or "").strip(),
+        }
+
+
+class EditRotationForm(RotationForm):
+    """Change a rotation; the version says which state of it the form was filled from."""
+
+    version = VersionField()
+
+
+class EndRotationForm(RecordForm):
+    """End an ongoing rotation and, when the supervisor is ready to, rate it."""
+
+    end_date = IsoDateField("End date", validators=[InputRequired("Enter the end date.")])
+    rating = RatingField("Rating")
+    version = VersionField()
+
+    def __init__(self, *args, trainee: Trainee, rotation: Rotation, **kwargs):
+        kwargs.setdefault("data", {"version": rotation.version})
+        super().__init__(*args, trainee=trainee, record=rotation, **kwargs)
+        self.rotation = rotation
+
+    def validate_end_date(self, field) -> None:
+        check_dates(self, self.rotation.start_date, field, self.rotation.id)
+
+    def values(self) -> dict:
+        return {**super().values(), "end_date": self.end_date.data, "rating": self.rating.data}
+
+
+def check_dates(form: RecordForm, start, end_field, exclude_id: int | None, start_field=None) -> None:
+    """End not before start, and no overlap with the trainee's other rotations (shown beside the date that causes it)."""
+    problem = rules.end_before_start(start, end_field.data)
+    if problem:
+        raise ValidationError(problem)
+    clash = rules.first_overlap(start, end_field.data, queries.other_periods(form.trainee.id, exclude_id))
+    if clash is None:
+        return
+    message = rules.overlap_message(clash, start)
+    if start_field is not None and rules.overlap_field(start, clash) == "start_date":
+        start_field.errors = [*start_field.errors, message]
+    else:
+        raise ValidationError(message)
+
+
+def rotation_data(rotation: Rotation) -> dict:
+    """A rotation as its form shows it."""
+    return {
+        "job_type": rotation.job_type.code,
+        "start_date": rotation.start_date,
+        "end_date": rotation.end_date,
+        "rating": rotation.rating,
+        "notes": rotation.notes,
+        "version": rotation.version,
+    }
+
+
+# --- module results ----------------------------------------------------------
+
+
+class ResultForm(RecordForm):
+    """Record a module result: module, completion date and score."""
+
+    module = SelectField("Module", validate_choice=False)
+    completed_on = IsoDateField("Completed on", validators=[InputRequired("Enter the date the module was completed.")])
+    score = ScoreField("Score", validators=[InputRequired("Enter the score, from 0 to 100.")])
+
+    def __init__(self, *args, trainee: Trainee, result: ModuleResult | None = None, **kwargs):
+        if result is not None:
+            kwargs.setdefault("data", result_data(result))
+        super().__init__(*args, trainee=trainee, record=result, **kwargs)
+        self.result = result
+        self.chosen_module = None
+        self.module.choices = catalog_queries.module_choices(keep=result.module if result else None)
+
+    def validate_module(self, field) -> None:
+        self.chosen_module = chosen(field, catalog_queries.find_module, kept=self.result and self.result.module)
+
+    def validate_completed_on(self, field) -> None:
+        if self.chosen_module is None:
+            return
+        exclude_id = self.result.id if self.result else None
+        if queries.result_exists(self.trainee.id, self.chosen_module.id, field.data, exclude_id):
+            raise ValidationError(rules.duplicate_result_message(self.chosen_module.name, field.data))
+
+    def values(self) -> dict:
+        return {**super().values(), "module": self.chosen_module, "completed_on": self.completed_on.data, "score": self.score.data}
+
+
+class EditResultForm(ResultForm):
+    """Change a module result; the version says which state of it the form was filled from."""
+
+    version = VersionField()
+
+
+def result_data(result: ModuleResult) -> dict:
+    """A module result as its form shows it."""
+    return {
+        "module": result.module.code,
+        "completed_on": result.completed_on,
+        "score": result.score,
+        "version": result.version,
+    }
+
+
+# --- deleting ----------------------------------------------------------------
+
+
+class DeleteRecordForm(RecordForm):
+    """Confirm deleting a rotation or result, as it was when the page was shown."""
+
+    version = VersionField()
+
+    def __init__(self, *args, trainee: Trainee, record: Rotation | ModuleResult, **kwargs):
+        kwargs.setdefault("data", {"version": record.version})
+        super().__init__(*args, trainee=trainee, record=record, **kwargs)

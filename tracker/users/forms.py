@@ -1,0 +1,129 @@
+"""Admin forms for accounts and for a trainee's supervisor, cohort and start date."""
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from tracker.auth.models import ROLES, User
+from tracker.auth.services import UserError, check_email_syntax, find_user_by_email
+from tracker.extensions import db
+from tracker.fields import IsoDateField, VersionField
+from tracker.trainees.models import Trainee
+from tracker.trainees.services import COHORT_MAX_LENGTH, STALE_MESSAGE
+
+
+def supervisor_choices(keep: User | None = None) -> list[SelectChoice]:
+    """Active supervisors by name, plus `keep` (the current one) even when no longer active."""
+    supervisors = list(db.session.scalars(select(User).where(User.role == "supervisor", User.active).order_by(User.name)))
+    if keep is not None and keep not in supervisors:
+        supervisors.append(keep)
+    return [SelectChoice("", "Choose a supervisor")] + [SelectChoice(str(s.id), f"{s.name} ({s.email})") for s in supervisors]
+
+
+def chosen_supervisor(field, keep: User | None = None) -> User:
+    """The supervisor a select names: an active supervisor, or the one the trainee already has."""
+    user = db.session.get(User, int(field.data)) if (field.data or "").isdigit() else None
+    if user is None or user.role != "supervisor":
+        raise ValidationError("Choose a supervisor from the list.")
+    if not user.active and user != keep:
+        raise ValidationError(f"{user.name} is no longer active; choose another supervisor.")
+    return user
+
+
+class EmailMixin:
+    """An email address, unique whatever its case."""
+
+    email = EmailField("Email", validators=[InputRequired("Enter the email address."), Length(max=254)])
+
+    def validate_email(self, field) -> None:
+        try:
+            field.data = check_email_syntax(field.data)
+        except UserError as exc:
+            raise ValidationError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+        other = find_user_by_email(field.data)
+        if other is not None and other != getattr(self, "user", None):
+            raise ValidationError(f"{field.data} is already the email of {other.name}.")
+
+
+class NewUserForm(EmailMixin, FlaskForm):
+    """A new account; trainees also need their supervisor, start date and cohort."""
+
+    name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])
+    role = SelectField("Role", choices=[SelectChoice(r, r.capitalize()) for r in ROLES], validators=[InputRequired()])
+    supervisor = SelectField("Supervisor (trainees)", validate_choice=False)
+    start_date = IsoDateField("Start date (trainees)")
+    cohort = StringField("Cohort (trainees)", validators=[Length(max=COHORT_MAX_LENGTH)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supervisor.choices = supervisor_choices()
+        self.chosen = None
+
+    def for_trainee(self) -> bool:
+        return self.role.data == "trainee"
+
+    def validate_supervisor(self, field) -> None:
+        if self.for_trainee():
+            self.chosen = chosen_supervisor(field)
+
+    def validate_start_date(self, field) -> None:
+        if self.for_trainee() and field.data is None:
+            raise ValidationError("Enter the trainee's start date.")
+
+    def validate_cohort(self, field) -> None:
+        if self.for_trainee() and not (field.data or "").strip():
+            raise ValidationError("Enter the trainee's cohort.")
+
+    def values(self) -> dict:
+        values = {"email": self.email.data, "name": self.name.data.strip(), "role": self.role.data}
+        if self.for_trainee():
+            values.update(supervisor=self.chosen, start_date=self.start_date.data, cohort=self.cohort.data.strip())
+        return values
+
+
+class EditUserForm(EmailMixin, FlaskForm):
+    """An account's email, name and role."""
+
+    name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])
+    role = SelectField("Role", validate_choice=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, obj=user, **kwargs)
+        self.user = user
+        allowed = ("trainee",) if user.role == "trainee" else ("admin", "supervisor")
+        self.role.choices = [SelectChoice(r, r.capitalize()) for r in allowed]
+
+    def validate_role(self, field) -> None:
+        if field.data not in [choice.value for choice in self.role.choices]:
+            raise ValidationError("Choose a role from the list.")
+
+    def values(self) -> dict:
+        return {"email": self.email.data, "name": self.name.data, "role": self.role.data}
+
+
+class TraineeProfileForm(FlaskForm):
+    """A trainee's supervisor, start date and cohort, as they were when the page was shown."""
+
+    supervisor = SelectField("Supervisor", validate_choice=False)
+    start_date = IsoDateField("Start date", validators=[InputRequired("Enter the start date.")])
+    cohort = StringField("Cohort", validators=[InputRequired("Enter the cohort."), Length(max=COHORT_MAX_LENGTH)])
+    version = VersionField()
+
+    def __init__(self, *args, trainee: Trainee, **kwargs):
+        data = {"supervisor": str(trainee.supervisor_id), "start_date": trainee.start_date, "cohort": trainee.cohort, "version": trainee.version}
+        super().__init__(*args, data=data, **kwargs)
+        self.trainee, self.chosen = trainee, None
+        self.supervisor.choices = supervisor_choices(keep=trainee.supervisor)
+
+    def validate_supervisor(self, field) -> None:
+        self.chosen = chosen_supervisor(field, keep=self.trainee.supervisor)
+
+    def validate_version(self, field) -> None:
+        if field.data != self.trainee.version:
+            raise ValidationError(STALE_MESSAGE)
+
+    def values(self) -> dict:
+        return {
+            "version": self.version.data, "supervisor": self.chosen,
+            "start_date": self.start_date.data, "cohort": self.cohort.data.strip(),
+        }
