@@ -66,8 +66,11 @@ def register_commands(app: Flask) -> None:
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
     from tracker.devserver import serve_command
+    from tracker.readiness.cli import readiness_cli
 
     for command in (users_cli, catalog_cli, demo_cli, serve_command):
+        app.cli.add_command(command)
+    for command in (readiness_cli,):
         app.cli.add_command(command)
 
 

@@ -109,6 +109,21 @@ def format_score(score: Decimal | int) -> str:
     return format(Decimal(score).normalize(), "f")
 
 
+def progress_hundredths(progress: Fraction) -> int:
+    """Progress in hundredths, rounded half up, except that below 1 it never reaches 100.
+
+    "1.00" (or 100%) then always means every criterion is met.
+    """
+    hundredths = math.floor(Fraction(progress) * 100 + Fraction(1, 2))
+    return min(hundredths, 99) if progress < 1 else hundredths
+
+
+def format_progress(progress: Fraction) -> str:
+    """Progress with two decimals: 2/3 -> "0.67", 1 -> "1.00", 0.999 -> "0.99"."""
+    hundredths = progress_hundredths(progress)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
 # --- facts ------------------------------------------------------------------
 
 

@@ -1,11 +1,21 @@
-"""Evaluating readiness for many trainees at once."""
+"""Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, insert, select, update
 
+from tracker.audit.models import AuditEvent
+from tracker.audit.services import json_value, snapshot
 from tracker.extensions import db
+from tracker.locking import lock_for_writing
 from tracker.readiness import queries, rules
+from tracker.readiness.models import ReadinessFlag
+from tracker.trainees.models import Trainee
+
+FLAG_LOCK = "readiness-flags"
+# Ids per UPDATE ... WHERE id IN (...): well under every database's parameter limit.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -35,4 +45,141 @@ def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, Tra
             ),
         )
         for trainee_id in ids
+    }
+
+
+def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpec, rules.Evaluation], ...]:
+    """One trainee's evaluation for each active role; none unless the trainee is active."""
+    readiness = evaluate_trainees(as_of, select(Trainee).where(Trainee.id == trainee.id))
+    return readiness[trainee.id].evaluations if trainee.id in readiness else ()
+
+
+def export_rows(as_of: date) -> list[tuple[str, str, str, str, str]]:
+    """(email, role code, ready/not_ready, progress, unmet) per active trainee and role, sorted."""
+    readiness = evaluate_trainees(as_of)
+    emails = queries.load_trainee_emails(queries.active_trainee_ids())
+    rows = [
+        (emails[trainee_id], role.code, "ready" if evaluation.ready else "not_ready",
+         rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
+        for trainee_id, result in readiness.items() if trainee_id in emails
+        for role, evaluation in result.evaluations
+    ]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return rows
+
+
+# --- flags ------------------------------------------------------------------
+
+
+def run_readiness(as_of: date) -> dict[str, int]:
+    """Raise and clear flags at `as_of` (flushed, not committed); counts of what it did.
+
+    Raises a flag where an active trainee is ready and holds none for the role;
+    clears held flags where the trainee is no longer ready. A deferred flag is
+    held like an open one until readiness lapses (see `plan_flag_changes`).
+    The evaluation is read first; the flags are then read again and changed
+    under a write lock, so two runs at once never raise the same flag twice.
+    """
+    readiness = evaluate_trainees(as_of)
+    lock_for_writing(db.session, FLAG_LOCK)
+    active_ids = queries.active_trainee_ids()
+    still_active = set(db.session.scalars(active_ids))
+    holding = queries.load_holding_flags(active_ids)
+    to_raise, to_clear = plan_flag_changes(readiness, holding, still_active, as_of)
+    raise_flags(to_raise, as_of)
+    cleared = clear_flags(to_clear, as_of)
+    return {"trainees": len(readiness), "raised": len(to_raise), "cleared": cleared, "open": queries.count_open_flags()}
+
+
+def plan_flag_changes(
+    readiness: dict[int, TraineeReadiness],
+    holding: dict[tuple[int, int], list[ReadinessFlag]],
+    active: set[int],
+    as_of: date,
+) -> tuple[list[tuple[int, rules.RoleSpec, rules.Evaluation]], list[ReadinessFlag]]:
+    """Which flags to raise and which to clear.
+
+    A deferred flag keeps holding while the trainee stays ready, so the next
+    nights do not raise a new flag the supervisor has just answered; when the
+    trainee stops being ready it is cleared like an open one, and readiness
+    regained later raises a new flag. Flags raised after `as_of` (a run for an
+    earlier date) are left alone.
+    """
+    to_raise, to_clear = [], []
+    for trainee_id, result in readiness.items():
+        if trainee_id not in active:
+            continue
+        for role, evaluation in result.evaluations:
+            held = holding.get((trainee_id, role.id), [])
+            if evaluation.ready and not held:
+                to_raise.append((trainee_id, role, evaluation))
+            elif not evaluation.ready:
+                to_clear.extend(flag for flag in held if flag.raised_on <= as_of)
+    return to_raise, to_clear
+
+
+def evaluation_snapshot(evaluation: rules.Evaluation, as_of: date) -> dict[str, Any]:
+    """What the evaluation that raised a flag found, criterion by criterion."""
+    return {
+        "as_of": as_of.isoformat(),
+        "role": evaluation.role_code,
+        "progress": rules.format_progress(evaluation.progress),
+        "criteria": [{"label": c.label, "met": c.met, "missing": c.missing} for c in evaluation.criteria],
+    }
+
+
+def raise_flags(to_raise: list[tuple[int, rules.RoleSpec, rules.Evaluation]], as_of: date) -> None:
+    """Insert the new flags and their audit events, in bulk."""
+    if not to_raise:
+        return
+    rows = [
+        {"trainee_id": trainee_id, "role_id": role.id, "raised_on": as_of, "snapshot": evaluation_snapshot(evaluation, as_of)}
+        for trainee_id, role, evaluation in to_raise
+    ]
+    # Unordered RETURNING keeps the insert batched; the new ids are matched back by trainee and role.
+    returned = db.session.execute(
+        insert(ReadinessFlag).returning(ReadinessFlag.id, ReadinessFlag.trainee_id, ReadinessFlag.role_id), rows
+    )
+    ids = {(trainee_id, role_id): flag_id for flag_id, trainee_id, role_id in returned}
+    events = []
+    for row in rows:
+        flag_id = ids[(row["trainee_id"], row["role_id"])]
+        after = snapshot(ReadinessFlag(id=flag_id, **row))
+        events.append(system_event("raise", flag_id, row["trainee_id"], None, after))
+    db.session.execute(insert(AuditEvent), events)
+
+
+def clear_flags(flags: list[ReadinessFlag], as_of: date) -> int:
+    """Set cleared_on on these flags (those still held when the update runs) and audit each; how many."""
+    if not flags:
+        return 0
+    before = {flag.id: snapshot(flag) for flag in flags}
+    trainee_of = {flag.id: flag.trainee_id for flag in flags}
+    cleared = []
+    ids = list(before)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        statement = (
+            update(ReadinessFlag)
+            .where(ReadinessFlag.id.in_(chunk), queries.holding_flag_condition())
+            .values(cleared_on=as_of)
+            .returning(ReadinessFlag.id)
+            .execution_options(synchronize_session="fetch")
+        )
+        cleared.extend(db.session.scalars(statement).all())
+    events = [
+        system_event("clear", flag_id, trainee_of[flag_id], before[flag_id],
+                     {**before[flag_id], "cleared_on": json_value(as_of)})
+        for flag_id in cleared
+    ]
+    if events:
+        db.session.execute(insert(AuditEvent), events)
+    return len(cleared)
+
+
+def system_event(action: str, flag_id: int, trainee_id: int, before, after) -> dict[str, Any]:
+    """An audit event row for a change the readiness run made (no person acted)."""
+    return {
+        "actor_id": None, "action": action, "entity_type": ReadinessFlag.__tablename__,
+        "entity_id": flag_id, "trainee_id": trainee_id, "before": before, "after": after,
     }
