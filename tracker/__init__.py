@@ -52,12 +52,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.readiness.routes import bp as readiness_bp
     from tracker.trainees.routes import bp as trainees_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(trainees_bp)
+    app.register_blueprint(readiness_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -76,9 +78,10 @@ def register_commands(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Formatting helpers for templates."""
-    from tracker.readiness.rules import format_score
+    from tracker.readiness.rules import format_score, progress_hundredths
 
     app.add_template_filter(format_score, "score")
+    app.add_template_filter(progress_hundredths, "percent")
 
 
 @event.listens_for(Engine, "connect")

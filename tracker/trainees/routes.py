@@ -4,6 +4,9 @@ from flask_login import current_user, login_required
 
 from tracker.auth.access import staff_required
 from tracker.extensions import db
+from tracker.readiness.queries import flags_of
+from tracker.readiness.services import trainee_progress
+from tracker.timeutil import today
 from tracker.trainees import queries
 from tracker.trainees.access import get_trainee_or_403, visible_trainees
 from tracker.trainees.models import TRAINEE_STATUSES
@@ -31,5 +34,6 @@ def show(trainee_id: int):
     rotations = queries.rotations_of(trainee)
     current = next((r for r in rotations if r.end_date is None), None)
     return render_template(
-        "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee)
+        "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
+        progress=trainee_progress(trainee, today()), flags=[] if current_user.is_trainee else flags_of(trainee),
     )
