@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from tracker.auth.routes import bp as auth_bp
+    from tracker.jobs.routes import bp as jobs_bp
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
     from tracker.readiness.routes import bp as readiness_bp
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(trainees_bp)
     app.register_blueprint(readiness_bp)
+    app.register_blueprint(jobs_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -69,10 +71,11 @@ def register_commands(app: Flask) -> None:
     from tracker.demo.cli import demo_cli
     from tracker.devserver import serve_command
     from tracker.readiness.cli import readiness_cli
+    from tracker.scheduler.cli import scheduler_cli
 
     for command in (users_cli, catalog_cli, demo_cli, serve_command):
         app.cli.add_command(command)
-    for command in (readiness_cli,):
+    for command in (readiness_cli, scheduler_cli):
         app.cli.add_command(command)
 
 

@@ -5,6 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.scheduler.runner import start_background_scheduler
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
@@ -15,16 +17,5 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()
     # With the reloader, only the child process that serves requests starts the scheduler.
     if app.config["SCHEDULER_ENABLED"] and os.environ.get("WERKZEUG_RUN_MAIN") == "true":
-        start_scheduler = scheduler_starter()
-        if start_scheduler is not None:
-            start_scheduler(app)
+        start_background_scheduler(app)
     app.run(host=host, port=port, debug=True, use_reloader=True)
-
-
-def scheduler_starter():
-    """The scheduler's start function, once the scheduler package exists."""
-    try:
-        from tracker.scheduler.runner import start_background_scheduler
-    except ImportError:
-        return None
-    return start_background_scheduler
