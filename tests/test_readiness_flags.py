@@ -181,7 +181,7 @@ def queries_for(count: int, programme) -> tuple[int, int, int]:
     """Statements for an export, a run raising `count` flags, and a run clearing them."""
     add_ready_trainees(count, programme)
     with QueryCounter(db.engine) as export:
-        assert len(services.export_rows(D)) == count
+        assert len(list(services.export_rows(D))) == count
     with QueryCounter(db.engine) as raising:
         assert services.run_readiness(D)["raised"] == count
     db.session.commit()

@@ -1,4 +1,5 @@
 """Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,25 +27,36 @@ class TraineeReadiness:
     evaluations: tuple[tuple[rules.RoleSpec, rules.Evaluation], ...]
 
 
+@dataclass(frozen=True)
+class Facts:
+    """Everything readiness needs about a set of trainees, loaded set-based."""
+
+    roles: list[rules.RoleSpec]
+    rotations: dict[int, list[rules.RotationFact]]
+    results: dict[int, list[rules.ResultFact]]
+
+    def evaluate(self, trainee_id: int, as_of: date) -> Iterator[tuple[rules.RoleSpec, rules.Evaluation]]:
+        """One trainee's evaluation for each role, in role-code order."""
+        rotations, results = self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ())
+        for role in self.roles:
+            yield role, rules.evaluate(role, rotations, results, as_of)
+
+
+def load_facts(trainee_ids: Select) -> Facts:
+    """The roles and these trainees' rotations and results: five queries however many trainees."""
+    return Facts(queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids))
+
+
 def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, TraineeReadiness]:
     """Evaluate every active trainee (in `scope`, if given) against every active role at `as_of`.
 
     A fixed number of queries however many trainees there are.
     """
     trainee_ids = queries.active_trainee_ids(scope)
-    roles = queries.load_roles()
-    rotations = queries.load_rotation_facts(trainee_ids)
-    results = queries.load_result_facts(trainee_ids)
-    ids = db.session.scalars(trainee_ids).all()
+    facts = load_facts(trainee_ids)
     return {
-        trainee_id: TraineeReadiness(
-            trainee_id,
-            tuple(
-                (role, rules.evaluate(role, rotations.get(trainee_id, ()), results.get(trainee_id, ()), as_of))
-                for role in roles
-            ),
-        )
-        for trainee_id in ids
+        trainee_id: TraineeReadiness(trainee_id, tuple(facts.evaluate(trainee_id, as_of)))
+        for trainee_id in db.session.scalars(trainee_ids)
     }
 
 
@@ -54,18 +66,19 @@ def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpe
     return readiness[trainee.id].evaluations if trainee.id in readiness else ()
 
 
-def export_rows(as_of: date) -> list[tuple[str, str, str, str, str]]:
-    """(email, role code, ready/not_ready, progress, unmet) per active trainee and role, sorted."""
-    readiness = evaluate_trainees(as_of)
-    emails = queries.load_trainee_emails(queries.active_trainee_ids())
-    rows = [
-        (emails[trainee_id], role.code, "ready" if evaluation.ready else "not_ready",
-         rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
-        for trainee_id, result in readiness.items() if trainee_id in emails
-        for role, evaluation in result.evaluations
-    ]
-    rows.sort(key=lambda row: (row[0], row[1]))
-    return rows
+def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
+    """(email, role code, ready/not_ready, progress, unmet) per active trainee and role, by email then role.
+
+    Trainees are evaluated one at a time as the rows are written, so no
+    evaluation outlives its row: holding tens of thousands at once makes the
+    garbage collector's full passes, and the export, grow faster than linearly.
+    """
+    trainee_ids = queries.active_trainee_ids()
+    facts = load_facts(trainee_ids)
+    for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
+        for role, evaluation in facts.evaluate(trainee_id, as_of):
+            yield (email, role.code, "ready" if evaluation.ready else "not_ready",
+                   rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
 
 
 # --- flags ------------------------------------------------------------------
@@ -80,24 +93,30 @@ def run_readiness(as_of: date) -> dict[str, int]:
     The evaluation is read first; the flags are then read again and changed
     under a write lock, so two runs at once never raise the same flag twice.
     """
-    readiness = evaluate_trainees(as_of)
+    trainee_ids = queries.active_trainee_ids()
+    facts = load_facts(trainee_ids)
+    evaluated, ready = 0, {}
+    for trainee_id in db.session.scalars(trainee_ids).all():
+        evaluated += 1
+        for role, evaluation in facts.evaluate(trainee_id, as_of):
+            # Only the ready evaluations are kept (for the flags' snapshots); the rest are done with.
+            ready[(trainee_id, role.id)] = (role, evaluation) if evaluation.ready else None
     lock_for_writing(db.session, FLAG_LOCK)
-    active_ids = queries.active_trainee_ids()
-    still_active = set(db.session.scalars(active_ids))
-    holding = queries.load_holding_flags(active_ids)
-    to_raise, to_clear = plan_flag_changes(readiness, holding, still_active, as_of)
+    still_active = set(db.session.scalars(trainee_ids))
+    holding = queries.load_holding_flags(trainee_ids)
+    to_raise, to_clear = plan_flag_changes(ready, holding, still_active, as_of)
     raise_flags(to_raise, as_of)
     cleared = clear_flags(to_clear, as_of)
-    return {"trainees": len(readiness), "raised": len(to_raise), "cleared": cleared, "open": queries.count_open_flags()}
+    return {"trainees": evaluated, "raised": len(to_raise), "cleared": cleared, "open": queries.count_open_flags()}
 
 
 def plan_flag_changes(
-    readiness: dict[int, TraineeReadiness],
+    ready: dict[tuple[int, int], tuple[rules.RoleSpec, rules.Evaluation] | None],
     holding: dict[tuple[int, int], list[ReadinessFlag]],
     active: set[int],
     as_of: date,
 ) -> tuple[list[tuple[int, rules.RoleSpec, rules.Evaluation]], list[ReadinessFlag]]:
-    """Which flags to raise and which to clear.
+    """Which flags to raise and which to clear, from each (trainee, role)'s ready evaluation (None: not ready).
 
     A deferred flag keeps holding while the trainee stays ready, so the next
     nights do not raise a new flag the supervisor has just answered; when the
@@ -106,15 +125,14 @@ def plan_flag_changes(
     earlier date) are left alone.
     """
     to_raise, to_clear = [], []
-    for trainee_id, result in readiness.items():
+    for (trainee_id, role_id), found in ready.items():
         if trainee_id not in active:
             continue
-        for role, evaluation in result.evaluations:
-            held = holding.get((trainee_id, role.id), [])
-            if evaluation.ready and not held:
-                to_raise.append((trainee_id, role, evaluation))
-            elif not evaluation.ready:
-                to_clear.extend(flag for flag in held if flag.raised_on <= as_of)
+        held = holding.get((trainee_id, role_id), [])
+        if found is not None and not held:
+            to_raise.append((trainee_id, *found))
+        elif found is None:
+            to_clear.extend(flag for flag in held if flag.raised_on <= as_of)
     return to_raise, to_clear
 
 
