@@ -260,7 +260,7 @@ def test_the_job_runs_page_shows_the_schedule_runs_failures_and_stalled_runs(cli
     page = client.get("/admin/jobs/").get_data(as_text=True)
     assert "<code>0 2 * * *</code>" in page and "<code>0 7 * * mon</code>" in page
     assert "digest 2025-W27</strong>" in page and "ConnectionRefusedError: mail server down\n" in page
-    assert '<td class="status-succeeded">Succeeded</td>' in page and "cleared 1, raised 3" in page
+    assert '<td class="run-succeeded">Succeeded</td>' in page and "cleared 1, raised 3" in page
     stalled = page[page.index('id="stalled-heading"'):page.index('id="failures-heading"')]
     assert "mail_retry" in stalled and "readiness" not in stalled
 

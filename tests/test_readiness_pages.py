@@ -4,7 +4,7 @@ from datetime import timedelta
 from functools import cache
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, post_form
 from tests.factories import PASSWORD, make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
