@@ -28,8 +28,12 @@ class Heartbeat:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.stopped.set()
+        self.stop()
         self.thread.join()
+
+    def stop(self) -> None:
+        """No more renewals: the run is being recorded as finished (a refusal now means nothing)."""
+        self.stopped.set()
 
     def beat(self) -> None:
         """Renew every `interval` seconds until stopped or until the run is no longer ours."""
@@ -58,14 +62,15 @@ def run_occurrence(job: str, period_key: str, work: Callable[[], dict[str, Any]]
         return "skipped"
     host, pid = claims.owner()
     log.info("job %s %s: started (attempt %d) on %s:%d", job, period_key, claim.attempt, host, pid)
-    with Heartbeat(db.engine, claim, config["JOB_LEASE_SECONDS"], config["JOB_HEARTBEAT_SECONDS"]):
-        return do_claimed(claim, work)
+    with Heartbeat(db.engine, claim, config["JOB_LEASE_SECONDS"], config["JOB_HEARTBEAT_SECONDS"]) as heartbeat:
+        return do_claimed(claim, work, heartbeat)
 
 
-def do_claimed(claim: claims.Claim, work: Callable[[], dict[str, Any]]) -> str:
+def do_claimed(claim: claims.Claim, work: Callable[[], dict[str, Any]], heartbeat: Heartbeat) -> str:
     """Do the work and commit it with the run's success; on error roll it back and record the failure."""
     try:
         counts = work()
+        heartbeat.stop()
         if not claims.finish(db.session, claim, counts):
             db.session.rollback()
             log.warning("job %s %s: lease lost before the end, work rolled back", claim.job, claim.period_key)
