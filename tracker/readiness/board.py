@@ -44,6 +44,8 @@ def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
     trainees = queries.trainees_by_id(ids)
     holding = queries.load_holding_flags(ids)
     for trainee_id, result in evaluate_trainees(as_of, scope).items():
+        if trainee_id not in trainees:  # became active between the two reads: on the board next time
+            continue
         for role, evaluation in result.evaluations:
             place_on_board(boards[role.id], trainees[trainee_id], evaluation, holding.get((trainee_id, role.id), []))
     for board in boards.values():
