@@ -40,6 +40,13 @@ class Config:
     TRACKER_DIGEST_CRON = os.environ.get("TRACKER_DIGEST_CRON") or "0 7 * * mon"
     TRACKER_MAIL_RETRY_CRON = os.environ.get("TRACKER_MAIL_RETRY_CRON") or "*/15 * * * *"
     SCHEDULER_ENABLED = env_flag("SCHEDULER_ENABLED")
+    # A missed occurrence still runs (once) when a scheduler is up again within this many seconds.
+    SCHEDULER_MISFIRE_GRACE_SECONDS = int(os.environ.get("TRACKER_SCHEDULER_GRACE_SECONDS") or 12 * 3600)
+    # How often each scheduler looks for missed occurrences and for expired leases to take over.
+    SCHEDULER_WATCH_SECONDS = int(os.environ.get("TRACKER_SCHEDULER_WATCH_SECONDS") or 60)
+    # A running job's claim lasts this long unless its holder renews it (every heartbeat).
+    JOB_LEASE_SECONDS = int(os.environ.get("TRACKER_JOB_LEASE_SECONDS") or 120)
+    JOB_HEARTBEAT_SECONDS = int(os.environ.get("TRACKER_JOB_HEARTBEAT_SECONDS") or 20)
 
     # Sign-in throttling: this many failures for one email (or five times as
     # many from one address) within the window lock further attempts out.

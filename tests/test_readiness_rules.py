@@ -14,8 +14,10 @@ from tracker.readiness.rules import (
     RotationRequirement,
     add_months,
     evaluate,
+    format_progress,
     format_score,
     format_weeks,
+    progress_hundredths,
     rotation_weeks,
 )
 
@@ -363,3 +365,24 @@ def test_facts_accept_one_shot_iterables() -> None:
     results = (r for r in [result("80", EARLY)])
     spec = role(total=8, distinct=1, rotations=[weeks_req(rating=4)], modules=[module_req()])
     assert evaluate(spec, rotations, results, AS_OF).ready
+
+
+@pytest.mark.parametrize(
+    ("progress", "expected"),
+    [
+        (Fraction(0), "0.00"),
+        (Fraction(1), "1.00"),
+        (Fraction(2, 3), "0.67"),
+        (Fraction(1, 3), "0.33"),
+        (Fraction(149, 200), "0.75"),
+        (Fraction(3, 4), "0.75"),
+        (Fraction(199, 200), "0.99"),
+        (Fraction(9999, 10000), "0.99"),
+        (Fraction(1, 201), "0.00"),
+        (Fraction(1, 200), "0.01"),
+    ],
+)
+def test_format_progress_rounds_half_up_but_only_complete_reads_one(progress: Fraction, expected: str) -> None:
+    """Two decimals, half up; 1.00 is kept for a trainee who meets every criterion."""
+    assert format_progress(progress) == expected
+    assert progress_hundredths(progress) == int(expected.replace(".", ""))

@@ -55,15 +55,17 @@ def register_blueprints(app: Flask) -> None:
     from tracker.digest.routes import bp as digest_bp
     from tracker.imports.routes import bp as imports_bp
     from tracker.invitations.routes import bp as invitations_bp
+    from tracker.jobs.routes import bp as jobs_bp
     from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.readiness.routes import bp as readiness_bp
     from tracker.trainees.record_routes import bp as records_bp
     from tracker.trainees.routes import bp as trainees_bp
     from tracker.users.routes import bp as users_bp
 
     for blueprint in (
-        main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, records_bp,
-        digest_bp, imports_bp, catalog_bp, users_bp, audit_bp,
+        main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, records_bp, readiness_bp,
+        digest_bp, imports_bp, catalog_bp, users_bp, audit_bp, jobs_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -76,18 +78,22 @@ def register_commands(app: Flask) -> None:
     from tracker.devserver import serve_command
     from tracker.digest.cli import digest_cli
     from tracker.imports.cli import results_cli, rotations_cli, trainees_cli
+    from tracker.readiness.cli import readiness_cli
+    from tracker.scheduler.cli import scheduler_cli
 
     for command in (
-        users_cli, catalog_cli, demo_cli, serve_command, digest_cli, trainees_cli, rotations_cli, results_cli,
+        users_cli, catalog_cli, demo_cli, serve_command, trainees_cli, rotations_cli, results_cli,
+        readiness_cli, digest_cli, scheduler_cli,
     ):
         app.cli.add_command(command)
 
 
 def register_template_filters(app: Flask) -> None:
     """Formatting helpers for templates."""
-    from tracker.readiness.rules import format_score
+    from tracker.readiness.rules import format_score, progress_hundredths
 
     app.add_template_filter(format_score, "score")
+    app.add_template_filter(progress_hundredths, "percent")
 
 
 @event.listens_for(Engine, "connect")

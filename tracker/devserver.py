@@ -6,6 +6,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from tracker.scheduler.runner import start_background_scheduler
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
@@ -16,17 +18,6 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()
     # With the reloader, only the child process that serves requests starts the scheduler.
     if app.config["SCHEDULER_ENABLED"] and os.environ.get("WERKZEUG_RUN_MAIN") == "true":
-        start_scheduler = scheduler_starter()
-        if start_scheduler is not None:
-            start_scheduler(app)
+        start_background_scheduler(app)
     # app.run() does nothing inside a `flask` command (Flask ignores it there), so serve directly.
     run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
-
-
-def scheduler_starter():
-    """The scheduler's start function, once the scheduler package exists."""
-    try:
-        from tracker.scheduler.runner import start_background_scheduler
-    except ImportError:
-        return None
-    return start_background_scheduler

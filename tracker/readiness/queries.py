@@ -1,12 +1,15 @@
 """Loading the facts readiness needs: one set-based query per kind of fact, never one per trainee."""
 from collections import defaultdict
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
+from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
 from tracker.readiness import rules
+from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 
@@ -71,3 +74,70 @@ def load_trainee_emails(trainee_ids: Select) -> dict[int, str]:
         .where(Trainee.id.in_(trainee_ids.scalar_subquery()))
     )
     return dict(rows.all())
+
+
+def holding_flag_condition():
+    """Flags that stop a new one being raised: open ones, and deferred ones not yet cleared."""
+    return and_(
+        ReadinessFlag.cleared_on.is_(None),
+        or_(ReadinessFlag.decision.is_(None), ReadinessFlag.decision == "deferred"),
+    )
+
+
+def load_holding_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:
+    """Holding flags of these trainees, keyed by (trainee id, role id) (one query)."""
+    flags = defaultdict(list)
+    rows = db.session.scalars(
+        select(ReadinessFlag)
+        .where(holding_flag_condition(), ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()))
+        .order_by(ReadinessFlag.id)
+    )
+    for flag in rows:
+        flags[(flag.trainee_id, flag.role_id)].append(flag)
+    return flags
+
+
+def count_open_flags() -> int:
+    """Flags still waiting for a decision, across all trainees."""
+    return db.session.scalar(
+        select(func.count()).select_from(ReadinessFlag)
+        .where(ReadinessFlag.cleared_on.is_(None), ReadinessFlag.decision.is_(None))
+    )
+
+
+def flag_rows() -> list[tuple]:
+    """Every flag as (trainee email, role code, raised on, cleared on, decision), in a stable order."""
+    return db.session.execute(
+        select(User.email, TargetRole.code, ReadinessFlag.raised_on, ReadinessFlag.cleared_on, ReadinessFlag.decision)
+        .join(Trainee, ReadinessFlag.trainee_id == Trainee.id)
+        .join(User, Trainee.user_id == User.id)
+        .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
+        .order_by(User.email, TargetRole.code, ReadinessFlag.raised_on, ReadinessFlag.id)
+    ).all()
+
+
+def flags_of(trainee: Trainee) -> list[ReadinessFlag]:
+    """A trainee's flags, newest first, with their roles."""
+    return list(db.session.scalars(
+        select(ReadinessFlag).where(ReadinessFlag.trainee_id == trainee.id)
+        .options(joinedload(ReadinessFlag.role), joinedload(ReadinessFlag.decided_by))
+        .order_by(ReadinessFlag.raised_on.desc(), ReadinessFlag.id.desc())
+    ))
+
+
+def flag_history(flag: ReadinessFlag) -> list[AuditEvent]:
+    """The audit events of one flag, oldest first, with who acted."""
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == ReadinessFlag.__tablename__, AuditEvent.entity_id == flag.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ))
+
+
+def trainees_by_id(trainee_ids: Select) -> dict[int, Trainee]:
+    """These trainees with their users, by id (one query)."""
+    rows = db.session.scalars(
+        select(Trainee).where(Trainee.id.in_(trainee_ids.scalar_subquery())).options(joinedload(Trainee.user))
+    )
+    return {trainee.id: trainee for trainee in rows}

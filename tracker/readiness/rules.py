@@ -99,7 +99,8 @@ class Evaluation:
 
 def format_weeks(weeks: Fraction) -> str:
     """Weeks rounded up to one decimal, so any shortfall prints as at least 0.1."""
-    tenths = math.ceil(Fraction(weeks) * 10)
+    weeks = Fraction(weeks)
+    tenths = -(-10 * weeks.numerator // weeks.denominator)  # the ceiling, in integers
     sign = "-" if tenths < 0 else ""
     return f"{sign}{abs(tenths) // 10}.{abs(tenths) % 10}"
 
@@ -107,6 +108,21 @@ def format_weeks(weeks: Fraction) -> str:
 def format_score(score: Decimal | int) -> str:
     """A score without trailing zeros: 70.00 -> "70", 69.50 -> "69.5"."""
     return format(Decimal(score).normalize(), "f")
+
+
+def progress_hundredths(progress: Fraction) -> int:
+    """Progress in hundredths, rounded half up, except that below 1 it never reaches 100.
+
+    "1.00" (or 100%) then always means every criterion is met.
+    """
+    hundredths = math.floor(Fraction(progress) * 100 + Fraction(1, 2))
+    return min(hundredths, 99) if progress < 1 else hundredths
+
+
+def format_progress(progress: Fraction) -> str:
+    """Progress with two decimals: 2/3 -> "0.67", 1 -> "1.00", 0.999 -> "0.99"."""
+    hundredths = progress_hundredths(progress)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
 # --- facts ------------------------------------------------------------------
@@ -138,12 +154,18 @@ def is_valid(result: ResultFact, valid_months: int | None, as_of: date) -> bool:
     return valid_months is None or as_of < add_months(result.completed_on, valid_months)
 
 
-def weeks_by_job_type(rotations: Iterable[RotationFact]) -> dict[int, Fraction]:
-    """Sum of exact weeks per job type over the given (completed) rotations."""
-    totals: dict[int, Fraction] = {}
+def days_by_job_type(rotations: Iterable[RotationFact]) -> dict[int, int]:
+    """Inclusive days per job type over the given (completed) rotations.
+
+    Weeks are these days over 7; comparing and dividing whole days keeps every
+    result exact without building a fraction per rotation.
+    """
+    days: dict[int, int] = {}
     for r in rotations:
-        totals[r.job_type_id] = totals.get(r.job_type_id, Fraction(0)) + rotation_weeks(r)
-    return totals
+        if r.end_date is None:
+            raise ValueError("an ongoing rotation has no weeks yet")
+        days[r.job_type_id] = days.get(r.job_type_id, 0) + (r.end_date - r.start_date).days + 1
+    return days
 
 
 def latest_rating(rotations: Iterable[RotationFact], job_type_id: int) -> int | None:
@@ -166,21 +188,25 @@ def best_score(
 # --- criteria ---------------------------------------------------------------
 
 
-def _ratio(have: Fraction | int, need: int) -> Fraction:
-    """Progress toward a positive threshold, capped at 1."""
-    return min(Fraction(1), Fraction(have) / need)
+ZERO, ONE = Fraction(0), Fraction(1)
 
 
-def _weeks_criterion(kind: str, where: str, have: Fraction, need: int) -> Criterion:
-    """A weeks threshold ("in total" or "in <job type>")."""
-    met = have >= need
-    missing = None if met else f"needs {format_weeks(need - have)} more weeks {where}"
-    return Criterion(kind, f"{need} weeks {where}", met, _ratio(have, need), missing)
+def _ratio(have: int, need: int) -> Fraction:
+    """Progress toward a positive whole threshold, capped at 1."""
+    return ONE if have >= need else Fraction(have, need)
 
 
-def total_weeks_criterion(total: Fraction, need: int) -> Criterion:
+def _weeks_criterion(kind: str, where: str, have_days: int, need_weeks: int) -> Criterion:
+    """A weeks threshold ("in total" or "in <job type>"), compared in whole days."""
+    need_days = 7 * need_weeks
+    met = have_days >= need_days
+    missing = None if met else f"needs {format_weeks(Fraction(need_days - have_days, 7))} more weeks {where}"
+    return Criterion(kind, f"{need_weeks} weeks {where}", met, _ratio(have_days, need_days), missing)
+
+
+def total_weeks_criterion(total_days: int, need: int) -> Criterion:
     """Criterion on weeks over all completed rotations."""
-    return _weeks_criterion("total_weeks", "in total", total, need)
+    return _weeks_criterion("total_weeks", "in total", total_days, need)
 
 
 def distinct_criterion(distinct: int, need: int) -> Criterion:
@@ -193,9 +219,9 @@ def distinct_criterion(distinct: int, need: int) -> Criterion:
     return Criterion("distinct_job_types", f"{need} job types", met, progress, missing)
 
 
-def job_type_weeks_criterion(req: RotationRequirement, weeks: Fraction) -> Criterion:
+def job_type_weeks_criterion(req: RotationRequirement, days: int) -> Criterion:
     """Criterion on weeks in one job type."""
-    return _weeks_criterion("job_type_weeks", f"in {req.job_type_name}", weeks, req.min_weeks)
+    return _weeks_criterion("job_type_weeks", f"in {req.job_type_name}", days, req.min_weeks)
 
 
 def rating_criterion(req: RotationRequirement, latest: int | None) -> Criterion:
@@ -205,7 +231,7 @@ def rating_criterion(req: RotationRequirement, latest: int | None) -> Criterion:
     detail = "no rated rotation yet" if latest is None else f"latest {latest}"
     missing = None if met else f"needs a rating of {need} or more in {req.job_type_name}, {detail}"
     label = f"rating {need}+ in {req.job_type_name}"
-    return Criterion("job_type_rating", label, met, Fraction(int(met)), missing)
+    return Criterion("job_type_rating", label, met, ONE if met else ZERO, missing)
 
 
 def module_criterion(req: ModuleRequirement, best: Decimal | None) -> Criterion:
@@ -214,23 +240,26 @@ def module_criterion(req: ModuleRequirement, best: Decimal | None) -> Criterion:
     met = best is not None and best >= req.min_score
     detail = "no valid result" if best is None else f"best valid score {format_score(best)}"
     missing = None if met else f"needs {target}, {detail}"
-    return Criterion("module_score", target, met, Fraction(int(met)), missing)
+    return Criterion("module_score", target, met, ONE if met else ZERO, missing)
 
 
 def mean_progress(criteria: tuple[Criterion, ...]) -> Fraction:
     """Exact mean of the criteria's progresses, 1 when there are none."""
     if not criteria:
-        return Fraction(1)
-    return sum((c.progress for c in criteria), Fraction(0)) / len(criteria)
+        return ONE
+    # Over a common denominator in integers: one fraction instead of one per addition.
+    common = math.lcm(*(c.progress.denominator for c in criteria))
+    total = sum(c.progress.numerator * (common // c.progress.denominator) for c in criteria)
+    return Fraction(total, common * len(criteria))
 
 
 def rotation_criteria(
-    req: RotationRequirement, completed: list[RotationFact], weeks: dict[int, Fraction]
+    req: RotationRequirement, completed: list[RotationFact], days: dict[int, int]
 ) -> list[Criterion]:
     """The weeks and rating criteria of one rotation requirement, in that order."""
     criteria = []
     if req.min_weeks > 0:
-        criteria.append(job_type_weeks_criterion(req, weeks.get(req.job_type_id, Fraction(0))))
+        criteria.append(job_type_weeks_criterion(req, days.get(req.job_type_id, 0)))
     if req.min_rating is not None:
         criteria.append(rating_criterion(req, latest_rating(completed, req.job_type_id)))
     return criteria
@@ -240,15 +269,14 @@ def role_criteria(
     role: RoleSpec, completed: list[RotationFact], results: list[ResultFact], as_of: date
 ) -> list[Criterion]:
     """All criteria of a role, in the contract's order."""
-    weeks = weeks_by_job_type(completed)
+    days = days_by_job_type(completed)
     criteria = []
     if role.min_total_weeks > 0:
-        total = sum(weeks.values(), Fraction(0))
-        criteria.append(total_weeks_criterion(total, role.min_total_weeks))
+        criteria.append(total_weeks_criterion(sum(days.values()), role.min_total_weeks))
     if role.min_distinct_job_types > 0:
-        criteria.append(distinct_criterion(len(weeks), role.min_distinct_job_types))
+        criteria.append(distinct_criterion(len(days), role.min_distinct_job_types))
     for req in role.rotation_requirements:
-        criteria.extend(rotation_criteria(req, completed, weeks))
+        criteria.extend(rotation_criteria(req, completed, days))
     for mreq in role.module_requirements:
         criteria.append(module_criterion(mreq, best_score(results, mreq, as_of)))
     return criteria

@@ -1,11 +1,22 @@
-"""Evaluating readiness for many trainees at once."""
+"""Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, insert, select, update
 
+from tracker.audit.models import AuditEvent
+from tracker.audit.services import json_value, snapshot
 from tracker.extensions import db
+from tracker.locking import lock_for_writing
 from tracker.readiness import queries, rules
+from tracker.readiness.models import ReadinessFlag
+from tracker.trainees.models import Trainee
+
+FLAG_LOCK = "readiness-flags"
+# Ids per UPDATE ... WHERE id IN (...): well under every database's parameter limit.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -16,23 +27,177 @@ class TraineeReadiness:
     evaluations: tuple[tuple[rules.RoleSpec, rules.Evaluation], ...]
 
 
+@dataclass(frozen=True)
+class Facts:
+    """Everything readiness needs about a set of trainees, loaded set-based."""
+
+    roles: list[rules.RoleSpec]
+    rotations: dict[int, list[rules.RotationFact]]
+    results: dict[int, list[rules.ResultFact]]
+
+    def evaluate(self, trainee_id: int, as_of: date) -> Iterator[tuple[rules.RoleSpec, rules.Evaluation]]:
+        """One trainee's evaluation for each role, in role-code order."""
+        rotations, results = self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ())
+        for role in self.roles:
+            yield role, rules.evaluate(role, rotations, results, as_of)
+
+
+def load_facts(trainee_ids: Select) -> Facts:
+    """The roles and these trainees' rotations and results: five queries however many trainees."""
+    return Facts(queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids))
+
+
 def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, TraineeReadiness]:
     """Evaluate every active trainee (in `scope`, if given) against every active role at `as_of`.
 
     A fixed number of queries however many trainees there are.
     """
     trainee_ids = queries.active_trainee_ids(scope)
-    roles = queries.load_roles()
-    rotations = queries.load_rotation_facts(trainee_ids)
-    results = queries.load_result_facts(trainee_ids)
-    ids = db.session.scalars(trainee_ids).all()
+    facts = load_facts(trainee_ids)
     return {
-        trainee_id: TraineeReadiness(
-            trainee_id,
-            tuple(
-                (role, rules.evaluate(role, rotations.get(trainee_id, ()), results.get(trainee_id, ()), as_of))
-                for role in roles
-            ),
+        trainee_id: TraineeReadiness(trainee_id, tuple(facts.evaluate(trainee_id, as_of)))
+        for trainee_id in db.session.scalars(trainee_ids)
+    }
+
+
+def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpec, rules.Evaluation], ...]:
+    """One trainee's evaluation for each active role; none unless the trainee is active."""
+    readiness = evaluate_trainees(as_of, select(Trainee).where(Trainee.id == trainee.id))
+    return readiness[trainee.id].evaluations if trainee.id in readiness else ()
+
+
+def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
+    """(email, role code, ready/not_ready, progress, unmet) per active trainee and role, by email then role.
+
+    Trainees are evaluated one at a time as the rows are written, so no
+    evaluation outlives its row: holding tens of thousands at once makes the
+    garbage collector's full passes, and the export, grow faster than linearly.
+    """
+    trainee_ids = queries.active_trainee_ids()
+    facts = load_facts(trainee_ids)
+    for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
+        for role, evaluation in facts.evaluate(trainee_id, as_of):
+            yield (email, role.code, "ready" if evaluation.ready else "not_ready",
+                   rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
+
+
+# --- flags ------------------------------------------------------------------
+
+
+def run_readiness(as_of: date) -> dict[str, int]:
+    """Raise and clear flags at `as_of` (flushed, not committed); counts of what it did.
+
+    Raises a flag where an active trainee is ready and holds none for the role;
+    clears held flags where the trainee is no longer ready. A deferred flag is
+    held like an open one until readiness lapses (see `plan_flag_changes`).
+    The evaluation is read first; the flags are then read again and changed
+    under a write lock, so two runs at once never raise the same flag twice.
+    """
+    trainee_ids = queries.active_trainee_ids()
+    facts = load_facts(trainee_ids)
+    evaluated, ready = 0, {}
+    for trainee_id in db.session.scalars(trainee_ids).all():
+        evaluated += 1
+        for role, evaluation in facts.evaluate(trainee_id, as_of):
+            # Only the ready evaluations are kept (for the flags' snapshots); the rest are done with.
+            ready[(trainee_id, role.id)] = (role, evaluation) if evaluation.ready else None
+    lock_for_writing(db.session, FLAG_LOCK)
+    still_active = set(db.session.scalars(trainee_ids))
+    holding = queries.load_holding_flags(trainee_ids)
+    to_raise, to_clear = plan_flag_changes(ready, holding, still_active, as_of)
+    raise_flags(to_raise, as_of)
+    cleared = clear_flags(to_clear, as_of)
+    return {"trainees": evaluated, "raised": len(to_raise), "cleared": cleared, "open": queries.count_open_flags()}
+
+
+def plan_flag_changes(
+    ready: dict[tuple[int, int], tuple[rules.RoleSpec, rules.Evaluation] | None],
+    holding: dict[tuple[int, int], list[ReadinessFlag]],
+    active: set[int],
+    as_of: date,
+) -> tuple[list[tuple[int, rules.RoleSpec, rules.Evaluation]], list[ReadinessFlag]]:
+    """Which flags to raise and which to clear, from each (trainee, role)'s ready evaluation (None: not ready).
+
+    A deferred flag keeps holding while the trainee stays ready, so the next
+    nights do not raise a new flag the supervisor has just answered; when the
+    trainee stops being ready it is cleared like an open one, and readiness
+    regained later raises a new flag. Flags raised after `as_of` (a run for an
+    earlier date) are left alone.
+    """
+    to_raise, to_clear = [], []
+    for (trainee_id, role_id), found in ready.items():
+        if trainee_id not in active:
+            continue
+        held = holding.get((trainee_id, role_id), [])
+        if found is not None and not held:
+            to_raise.append((trainee_id, *found))
+        elif found is None:
+            to_clear.extend(flag for flag in held if flag.raised_on <= as_of)
+    return to_raise, to_clear
+
+
+def evaluation_snapshot(evaluation: rules.Evaluation, as_of: date) -> dict[str, Any]:
+    """What the evaluation that raised a flag found, criterion by criterion."""
+    return {
+        "as_of": as_of.isoformat(),
+        "role": evaluation.role_code,
+        "progress": rules.format_progress(evaluation.progress),
+        "criteria": [{"label": c.label, "met": c.met, "missing": c.missing} for c in evaluation.criteria],
+    }
+
+
+def raise_flags(to_raise: list[tuple[int, rules.RoleSpec, rules.Evaluation]], as_of: date) -> None:
+    """Insert the new flags and their audit events, in bulk."""
+    if not to_raise:
+        return
+    rows = [
+        {"trainee_id": trainee_id, "role_id": role.id, "raised_on": as_of, "snapshot": evaluation_snapshot(evaluation, as_of)}
+        for trainee_id, role, evaluation in to_raise
+    ]
+    # Unordered RETURNING keeps the insert batched; the new ids are matched back by trainee and role.
+    returned = db.session.execute(
+        insert(ReadinessFlag).returning(ReadinessFlag.id, ReadinessFlag.trainee_id, ReadinessFlag.role_id), rows
+    )
+    ids = {(trainee_id, role_id): flag_id for flag_id, trainee_id, role_id in returned}
+    events = []
+    for row in rows:
+        flag_id = ids[(row["trainee_id"], row["role_id"])]
+        after = snapshot(ReadinessFlag(id=flag_id, **row))
+        events.append(system_event("raise", flag_id, row["trainee_id"], None, after))
+    db.session.execute(insert(AuditEvent), events)
+
+
+def clear_flags(flags: list[ReadinessFlag], as_of: date) -> int:
+    """Set cleared_on on these flags (those still held when the update runs) and audit each; how many."""
+    if not flags:
+        return 0
+    before = {flag.id: snapshot(flag) for flag in flags}
+    trainee_of = {flag.id: flag.trainee_id for flag in flags}
+    cleared = []
+    ids = list(before)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        statement = (
+            update(ReadinessFlag)
+            .where(ReadinessFlag.id.in_(chunk), queries.holding_flag_condition())
+            .values(cleared_on=as_of)
+            .returning(ReadinessFlag.id)
+            .execution_options(synchronize_session="fetch")
         )
-        for trainee_id in ids
+        cleared.extend(db.session.scalars(statement).all())
+    events = [
+        system_event("clear", flag_id, trainee_of[flag_id], before[flag_id],
+                     {**before[flag_id], "cleared_on": json_value(as_of)})
+        for flag_id in cleared
+    ]
+    if events:
+        db.session.execute(insert(AuditEvent), events)
+    return len(cleared)
+
+
+def system_event(action: str, flag_id: int, trainee_id: int, before, after) -> dict[str, Any]:
+    """An audit event row for a change the readiness run made (no person acted)."""
+    return {
+        "actor_id": None, "action": action, "entity_type": ReadinessFlag.__tablename__,
+        "entity_id": flag_id, "trainee_id": trainee_id, "before": before, "after": after,
     }

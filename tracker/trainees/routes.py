@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import staff_required
 from tracker.extensions import db
+from tracker.readiness.queries import flags_of
+from tracker.readiness.services import trainee_progress
 from tracker.timeutil import today
 from tracker.trainees import queries, rules
 from tracker.trainees.access import get_trainee_or_403, visible_trainees
@@ -39,4 +41,5 @@ def show(trainee_id: int):
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
         history=history,
+        progress=trainee_progress(trainee, today()), flags=[] if current_user.is_trainee else flags_of(trainee),
     )

@@ -1,0 +1,63 @@
+"""In the browser: progress bars under the strict CSP, and deciding on a flag from the board."""
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import sign_in
+from tests.factories import make_job_type, make_result, make_module, make_role, make_rotation, make_trainee, make_user
+from tracker.extensions import db
+from tracker.readiness import services
+from tracker.timeutil import today
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def flagged(app):
+    """Maria's trainee Rita, flagged ready for Internal auditing three days ago."""
+    job = make_job_type("procurement", "Procurement desk")
+    module = make_module("audit-fundamentals", "Audit Fundamentals")
+    role = make_role("audit", rotations=[(job, 8, None)], modules=[(module, 70)])
+    role.name = "Internal auditing"
+    maria = make_user("supervisor", email="maria@example.com", name="Maria Lopez")
+    rita = make_trainee(supervisor=maria, email="rita@example.com", name="Rita Ready")
+    end = today() - timedelta(days=10)
+    make_rotation(rita, job, end - timedelta(days=55), end, rating=4)
+    make_result(rita, module, end, 80)
+    db.session.commit()
+    services.run_readiness(today() - timedelta(days=3))
+    db.session.commit()
+
+
+def csp_violations(page) -> list[str]:
+    messages = []
+    page.on("console", lambda message: messages.append(message.text) if "Content Security Policy" in message.text else None)
+    return messages
+
+
+def test_a_trainee_sees_progress_bars_without_breaking_the_content_security_policy(flagged, page):
+    violations = csp_violations(page)
+    sign_in(page, "rita@example.com")
+    page.wait_for_url("**/trainees/*")
+    bar = page.get_by_role("progressbar", name="Progress toward Internal auditing")
+    assert bar.get_attribute("value") == "100"
+    assert bar.evaluate("element => getComputedStyle(element).width") == "192px"  # 12rem: app.css applied
+    assert page.get_by_text("Met: 8 weeks in Procurement desk").is_visible()
+    assert violations == []
+
+
+def test_a_supervisor_defers_a_flag_from_the_board_after_a_missing_reason(flagged, page):
+    violations = csp_violations(page)
+    sign_in(page, "maria@example.com")
+    page.wait_for_url("**/trainees/")
+    page.get_by_role("link", name="Readiness").click()
+    page.get_by_role("link", name="Decide for Rita Ready").click()
+    page.get_by_role("button", name="Defer").click()
+    reason = page.get_by_role("textbox", name="Reason")
+    assert reason.get_attribute("aria-invalid") == "true"
+    assert page.locator("#reason-error").inner_text() == "Say why the decision is deferred."
+    reason.fill("Waiting for the spring intake")
+    page.get_by_role("button", name="Defer").click()
+    assert page.get_by_role("status").inner_text() == "The decision is deferred."
+    assert page.get_by_text("Deferred by Maria Lopez: “Waiting for the spring intake”").is_visible()
+    assert violations == []

@@ -1,0 +1,24 @@
+"""The admin page of scheduled jobs: their schedule, recent runs and failures."""
+from datetime import datetime
+
+from flask import Blueprint, current_app, render_template
+
+from tracker.auth.access import admin_required
+from tracker.jobs import queries
+from tracker.scheduler.jobs import schedule
+from tracker.timeutil import programme_zone, utcnow
+
+bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """What runs when, what ran recently, and what failed."""
+    now = utcnow()
+    return render_template(
+        "jobs/index.html",
+        schedule=schedule(current_app.config, datetime.now(programme_zone())),
+        stalled=queries.stalled_runs(now), failures=queries.recent_failures(), runs=queries.recent_runs(),
+        scheduler_enabled=current_app.config["SCHEDULER_ENABLED"], now=now,
+    )

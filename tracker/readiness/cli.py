@@ -1,0 +1,69 @@
+"""`flask readiness ...`: evaluate and raise or clear flags, export the evaluation, list the flags."""
+import csv
+import io
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from tracker.cli_support import fail
+from tracker.extensions import db
+from tracker.readiness import queries, services
+from tracker.timeutil import parse_iso_date, today
+
+readiness_cli = AppGroup("readiness", help="Evaluate readiness, raise and clear flags, export.")
+
+AS_OF_OPTION = click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="The date to evaluate at (default: today in TRACKER_TIMEZONE)."
+)
+EXPORT_HEADER = ("trainee_email", "role", "status", "progress", "unmet")
+FLAGS_HEADER = ("trainee_email", "role", "raised_on", "cleared_on", "decision")
+
+
+def as_of_date(text: str | None) -> date:
+    """The --as-of date, or today in TRACKER_TIMEZONE; a one-line failure when it is not a real date."""
+    if text is None:
+        return today()
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        fail(f"--as-of: {exc}")
+
+
+def echo_csv(header: tuple[str, ...], rows) -> None:
+    """Write a header and rows as CSV to standard output."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+@readiness_cli.command("run")
+@AS_OF_OPTION
+def run_command(as_of: str | None) -> None:
+    """Evaluate every active trainee, raise and clear flags, and print one summary line."""
+    day = as_of_date(as_of)
+    counts = services.run_readiness(day)
+    db.session.commit()
+    click.echo(
+        f"Readiness at {day.isoformat()}: {counts['trainees']} active trainees evaluated, "
+        f"{counts['raised']} flags raised, {counts['cleared']} cleared, {counts['open']} open."
+    )
+
+
+@readiness_cli.command("export")
+@AS_OF_OPTION
+def export_command(as_of: str | None) -> None:
+    """Print every active trainee's readiness for every role as CSV, changing nothing."""
+    echo_csv(EXPORT_HEADER, services.export_rows(as_of_date(as_of)))
+
+
+@readiness_cli.command("flags")
+def flags_command() -> None:
+    """Print every readiness flag as CSV."""
+    rows = (
+        (email, role, raised_on.isoformat(), cleared_on.isoformat() if cleared_on else "", decision or "")
+        for email, role, raised_on, cleared_on, decision in queries.flag_rows()
+    )
+    echo_csv(FLAGS_HEADER, rows)

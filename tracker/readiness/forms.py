@@ -1,0 +1,53 @@
+"""Decisions on a readiness flag: one form per decision."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from tracker.readiness.models import ReadinessFlag
+from tracker.timeutil import today
+
+
+def strip(value: str | None) -> str | None:
+    """Trim surrounding white space from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class PlaceForm(FlaskForm):
+    """Place the trainee in the flag's role from a date."""
+
+    placed_on = DateField(
+        "Placed in the role from", default=today,
+        validators=[InputRequired(message="Enter the date the placement starts.")],
+    )
+    note = TextAreaField("Note (optional)", filters=[strip], validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Place in this role")
+
+    def __init__(self, *args, flag: ReadinessFlag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flag = flag
+
+    def validate_placed_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < self.flag.raised_on:
+            raise ValidationError(
+                f"The placement cannot start before the trainee was found ready ({self.flag.raised_on.isoformat()})."
+            )
+
+
+class DeferForm(FlaskForm):
+    """Defer the decision, saying why."""
+
+    reason = TextAreaField(
+        "Reason", filters=[strip],
+        validators=[DataRequired(message="Say why the decision is deferred."), Length(max=1000)],
+    )
+    submit = SubmitField("Defer")
+
+
+class ReverseForm(FlaskForm):
+    """Reverse the decision, saying why."""
+
+    reason = TextAreaField(
+        "Reason", filters=[strip],
+        validators=[DataRequired(message="Say why the decision is reversed."), Length(max=1000)],
+    )
+    submit = SubmitField("Reverse the decision")

@@ -1,0 +1,97 @@
+"""The readiness board and decisions on flags."""
+from typing import Callable
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.auth.access import staff_required
+from tracker.extensions import db
+from tracker.readiness import decisions, queries
+from tracker.readiness.access import get_flag_or_403
+from tracker.readiness.board import readiness_board
+from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
+from tracker.readiness.models import ReadinessFlag
+from tracker.timeutil import today
+from tracker.trainees.access import visible_trainees
+from tracker.trainees.models import Trainee
+from tracker.trainees.queries import cohorts
+
+bp = Blueprint("readiness", __name__, url_prefix="/readiness")
+
+
+@bp.route("/")
+@staff_required
+def board():
+    """Per role: who is ready and since when, who is deferred, who is nearly ready."""
+    filters = {key: request.args.get(key, "").strip() for key in ("role", "cohort")}
+    scope = visible_trainees(current_user)
+    if filters["cohort"]:
+        scope = scope.where(Trainee.cohort == filters["cohort"])
+    boards = readiness_board(scope, today())
+    shown = [b for b in boards if b.role.code == filters["role"]] if filters["role"] else boards
+    return render_template(
+        "readiness/board.html", boards=shown, roles=[b.role for b in boards], cohorts=cohorts(), filters=filters
+    )
+
+
+@bp.route("/flags/<int:flag_id>")
+@staff_required
+def flag(flag_id: int):
+    """One flag: what was met, its decision and history, and the decision forms."""
+    return render_flag(get_flag_or_403(flag_id))
+
+
+@bp.route("/flags/<int:flag_id>/place", methods=["POST"])
+@staff_required
+def place(flag_id: int):
+    """Decide `placed`."""
+    flag = get_flag_or_403(flag_id)
+    form = PlaceForm(flag=flag)
+    if not form.validate_on_submit():
+        return render_flag(flag, place_form=form)
+    name, role = flag.trainee.user.name, flag.role.name
+    return decide(flag_id, lambda: decisions.place_trainee(flag, form.placed_on.data, form.note.data, current_user),
+                  f"{name} is placed in {role} from {form.placed_on.data.isoformat()}.")
+
+
+@bp.route("/flags/<int:flag_id>/defer", methods=["POST"])
+@staff_required
+def defer(flag_id: int):
+    """Decide `deferred`, with a reason."""
+    flag = get_flag_or_403(flag_id)
+    form = DeferForm()
+    if not form.validate_on_submit():
+        return render_flag(flag, defer_form=form)
+    return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, current_user), "The decision is deferred.")
+
+
+@bp.route("/flags/<int:flag_id>/reverse", methods=["POST"])
+@staff_required
+def reverse(flag_id: int):
+    """Reverse the flag's decision, with a reason."""
+    flag = get_flag_or_403(flag_id)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        return render_flag(flag, reverse_form=form)
+    return decide(flag_id, lambda: decisions.reverse_decision(flag, form.reason.data, current_user),
+                  "The decision is reversed: the flag is open again.")
+
+
+def render_flag(flag: ReadinessFlag, **forms):
+    """The flag page; 400 when it shows a submitted form's errors."""
+    status = 400 if forms else 200
+    forms = {"place_form": PlaceForm(flag=flag), "defer_form": DeferForm(), "reverse_form": ReverseForm(), **forms}
+    return render_template("readiness/flag.html", flag=flag, history=queries.flag_history(flag), **forms), status
+
+
+def decide(flag_id: int, decision: Callable[[], None], done: str):
+    """Apply a decision and commit, or say why it cannot be made; back to the flag either way."""
+    try:
+        decision()
+    except decisions.DecisionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("readiness.flag", flag_id=flag_id))

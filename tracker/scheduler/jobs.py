@@ -1,0 +1,66 @@
+"""The scheduled jobs: what each does, when (a cron setting), and how its occurrences are named."""
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tracker.digest import jobs as digest_jobs
+from tracker.readiness import services as readiness_services
+from tracker.scheduler.cron import CronError, crontab_trigger, iso_week_key, occurrence_key
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A scheduled job: its name, the setting holding its cron, its period key, its work."""
+
+    name: str
+    cron_setting: str
+    period_key: Callable[[datetime], str]
+    work: Callable[[datetime, str], dict[str, Any]]
+
+
+def readiness_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
+    """Raise and clear flags as of the occurrence's date in TRACKER_TIMEZONE (flushed, committed by the runner)."""
+    return readiness_services.run_readiness(occurrence.date())
+
+
+def digest_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
+    """The weekly digest of the occurrence's ISO week."""
+    return digest_jobs.send_weekly_digest(period_key)
+
+
+def mail_retry_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
+    """Another try at mail that failed."""
+    return digest_jobs.retry_pending_mail()
+
+
+JOBS = (
+    JobSpec("readiness", "TRACKER_READINESS_CRON", occurrence_key, readiness_work),
+    # One digest per ISO week, however often its cron fires.
+    JobSpec("digest", "TRACKER_DIGEST_CRON", iso_week_key, digest_work),
+    JobSpec("mail_retry", "TRACKER_MAIL_RETRY_CRON", occurrence_key, mail_retry_work),
+)
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job as the admin page shows it: its cron and its next occurrence."""
+
+    name: str
+    cron: str
+    next_at: datetime | None
+    problem: str | None = None
+
+
+def schedule(config, now: datetime) -> list[ScheduledJob]:
+    """Each job's cron setting and next occurrence after `now` (aware, in TRACKER_TIMEZONE)."""
+    jobs = []
+    for spec in JOBS:
+        expression = config[spec.cron_setting]
+        try:
+            next_at = crontab_trigger(expression, now.tzinfo).get_next_fire_time(None, now)
+        except CronError as exc:
+            jobs.append(ScheduledJob(spec.name, expression, None, str(exc)))
+            continue
+        jobs.append(ScheduledJob(spec.name, expression, next_at))
+    return jobs
