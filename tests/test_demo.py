@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.services import evaluate_trainees
 from tracker.timeutil import today
 from tracker.trainees.models import Trainee
@@ -26,7 +27,16 @@ def test_demo_trainees_are_spread_from_starting_to_ready(runner):
     nearly = sum(1 for p in best if 0.75 <= p < 1)
     starting = sum(1 for p in best if p < 0.3)
     assert ready >= 5 and nearly >= 5 and starting >= 5
-    assert db.session.scalar(select(func.count()).where(Trainee.status == "withdrawn")) == 1
+    statuses = dict(db.session.execute(select(Trainee.status, func.count()).group_by(Trainee.status)).all())
+    assert statuses == {"active": 28, "placed": 1, "withdrawn": 1}
+
+
+def test_demo_has_flags_raised_on_different_days_and_decisions(runner):
+    runner.invoke(args=["demo", "load"])
+    flags = db.session.scalars(select(ReadinessFlag)).all()
+    assert len({f.raised_on for f in flags}) >= 3
+    assert sorted(f.decision for f in flags if f.decision) == ["deferred", "placed"]
+    assert any(f.decision is None and f.cleared_on is None for f in flags)
 
 
 def test_demo_trainee_can_sign_in(runner, auth, client):

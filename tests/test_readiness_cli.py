@@ -12,6 +12,7 @@ from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.readiness import decisions
 from tracker.readiness.models import ReadinessFlag
+from tracker.trainees.models import Trainee
 
 HEADER = "trainee_email,role,status,progress,unmet"
 
@@ -114,8 +115,10 @@ def test_export_on_the_demo_programme_gives_sensible_rows(runner, app):
     rows = parse(runner.invoke(args=["readiness", "export"]).output)
     assert rows[0] == HEADER.split(",")
     body = rows[1:]
-    assert len(body) == 29 * 3  # 30 demo trainees, one of them withdrawn and so not evaluated
-    assert "dana.cohen@example.com" not in {row[0] for row in body}
+    # every active demo trainee against every role; the withdrawn and the placed one are not evaluated
+    active = db.session.scalar(select(func.count()).select_from(Trainee).where(Trainee.status == "active"))
+    assert active == 28 and len(body) == active * 3
+    assert {"dana.cohen@example.com", "daniel.novak@example.com"}.isdisjoint(row[0] for row in body)
     assert body == sorted(body, key=lambda row: (row[0], row[1]))
     assert {row[1] for row in body} == {"audit", "strategy", "supply-chain"}
     for email, role, status, progress, unmet in body:

@@ -23,7 +23,10 @@ def load_command(if_empty: bool) -> None:
     except services.DemoError as exc:
         fail(str(exc))
     db.session.commit()
-    click.echo(f"Demo loaded: {counts['trainees']} trainees, {counts['rotations']} rotations, {counts['results']} results.")
+    click.echo(
+        f"Demo loaded: {counts['trainees']} trainees, {counts['rotations']} rotations, "
+        f"{counts['results']} results, {counts['flags']} readiness flags."
+    )
     print_sign_ins()
 
 

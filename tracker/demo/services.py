@@ -16,6 +16,9 @@ from tracker.audit.services import record_change
 from tracker.catalog.models import JobType, TrainingModule
 from tracker.catalog.services import import_catalog
 from tracker.extensions import db
+from tracker.readiness.decisions import defer_flag, place_trainee
+from tracker.readiness.models import ReadinessFlag
+from tracker.readiness.services import run_readiness
 from tracker.trainees import services as trainee_services
 
 CATALOG_FILE = Path(__file__).with_name("catalog.json")
@@ -93,7 +96,25 @@ def load_demo(today: date, seed: int = 2026) -> dict[str, int]:
         made = add_demo_trainee(name, track, STAGES[index], supervisor, job_types, modules, today, rng, admin)
         for key in counts:
             counts[key] += made[key]
+    counts["flags"] = flag_history(today, supervisors)
     return counts
+
+
+def flag_history(today: date, supervisors: list[User]) -> int:
+    """Nightly runs over the last weeks, so flags were raised on different days; one placed, one deferred."""
+    for days_ago in (56, 35, 21, 10, 3, 0):
+        run_readiness(today - timedelta(days=days_ago))
+    flags = db.session.scalars(
+        select(ReadinessFlag).where(ReadinessFlag.cleared_on.is_(None)).order_by(ReadinessFlag.raised_on, ReadinessFlag.id)
+    ).all()
+    by_supervisor = {s.id: s for s in supervisors}
+    if len(flags) >= 2:
+        oldest, second = flags[0], flags[1]
+        place_trainee(oldest, oldest.raised_on + timedelta(days=14), "Moved into the team after a two-week handover.",
+                      by_supervisor[oldest.trainee.supervisor_id])
+        defer_flag(second, "Stays on the quality rotation until the ISO audit in January.",
+                   by_supervisor[second.trainee.supervisor_id])
+    return len(flags)
 
 
 @cache
