@@ -26,7 +26,12 @@ ENTITY_NAMES = {
     "role_module_requirements": "Module requirement",
     "readiness_flags": "Readiness flag",
 }
-VERBS = {"create": "created", "update": "changed", "delete": "deleted"}
+VERBS = {
+    "create": "created", "update": "changed", "delete": "deleted",
+    "raise": "raised", "clear": "cleared",
+    "decide_placed": "decided: placed", "decide_deferred": "decided: deferred",
+    "reverse_decision": "decision reversed", "update_requirements": "requirements changed",
+}
 HIDDEN_KEYS = {"id", "trainee_id"}
 # Columns holding another record's id, and where to find the name to show instead.
 REFERENCES = {
@@ -117,7 +122,7 @@ def describe_events(events: list[AuditEvent]) -> list[EventView]:
     return [
         EventView(
             event=e,
-            actor=e.actor.name if e.actor else "System (command line or import)",
+            actor=e.actor.name if e.actor else "the system (scheduled job or command line)",
             summary=f"{ENTITY_NAMES.get(e.entity_type, e.entity_type)} {VERBS.get(e.action, e.action.replace('_', ' '))}",
             changes=tuple(changes_of(e, names)),
             trainee_name=trainee_names.get(e.trainee_id),

@@ -96,3 +96,13 @@ class RowCheck:
         if code and item is None:
             self.refuse(column, f"unknown {what} '{code}'")
         return item
+
+
+def refuse_repeats(planned: list, key: Callable[[Any], Any], problems: Problems, repeated: Callable[[Any, int], str]) -> None:
+    """Each key may stand on one line only: later lines are reported, naming the first."""
+    first_line: dict[Any, int] = {}
+    for item in planned:
+        if key(item) in first_line:
+            problems.add(item.line, repeated(item, first_line[key(item)]))
+        else:
+            first_line[key(item)] = item.line

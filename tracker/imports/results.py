@@ -11,7 +11,7 @@ from tracker.auth.services import normalize_email
 from tracker.catalog.models import TrainingModule
 from tracker.imports import lookups
 from tracker.imports.bulk import insert_rows, update_rows
-from tracker.imports.checks import RowCheck, sentence
+from tracker.imports.checks import RowCheck, refuse_repeats, sentence
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
 from tracker.trainees import rules
@@ -43,7 +43,10 @@ def import_results(data: bytes, actor=None) -> ImportReport:
     people = lookups.people_by_email(normalize_email(r["trainee_email"]) for r in rows)
     modules = lookups.catalog_by_code(TrainingModule)
     planned = [p for p in (parse(row, people, modules, problems) for row in rows) if p]
-    refuse_repeats(planned, problems)
+    refuse_repeats(
+        planned, lambda p: p.key, problems,
+        lambda p, line: f"the same result (trainee, module and date) as line {line}",
+    )
     trainee_ids = {p.values["trainee_id"] for p in planned}
     lock_trainees(list(trainee_ids))
     creates, updates = sort_out(planned, [r._asdict() for r in lookups.results_of(trainee_ids)], problems)
@@ -68,16 +71,6 @@ def parse(row: Row, people: dict, modules: dict, problems: Problems) -> Planned 
         "score": rules.stored_score(score),
     }
     return Planned(row.line, trainee, module, values)
-
-
-def refuse_repeats(planned: list[Planned], problems: Problems) -> None:
-    """The same result (trainee, module, date) may appear on one line only."""
-    first_line = {}
-    for p in planned:
-        if p.key in first_line:
-            problems.add(p.line, f"the same result (trainee, module and date) as line {first_line[p.key]}")
-        else:
-            first_line[p.key] = p.line
 
 
 def sort_out(planned: list[Planned], existing: list[dict], problems: Problems) -> tuple[list[Planned], list[Planned]]:

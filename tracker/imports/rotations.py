@@ -14,7 +14,7 @@ from tracker.auth.services import normalize_email
 from tracker.catalog.models import JobType
 from tracker.imports import lookups
 from tracker.imports.bulk import insert_rows, update_rows
-from tracker.imports.checks import RowCheck, sentence
+from tracker.imports.checks import RowCheck, refuse_repeats, sentence
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
 from tracker.trainees import rules
@@ -47,7 +47,10 @@ def import_rotations(data: bytes, actor=None) -> ImportReport:
     people = lookups.people_by_email(normalize_email(r[c]) for r in rows for c in ("trainee_email", "supervisor_email"))
     job_types = lookups.catalog_by_code(JobType)
     planned = [p for p in (parse(row, people, job_types, problems) for row in rows) if p]
-    refuse_repeats(planned, problems)
+    refuse_repeats(
+        planned, lambda p: p.key, problems,
+        lambda p, line: f"the same rotation (trainee, job type and start date) as line {line}",
+    )
     trainee_ids = {p.values["trainee_id"] for p in planned}
     lock_trainees(list(trainee_ids))
     existing = [row._asdict() for row in lookups.rotations_of(trainee_ids)]
@@ -81,16 +84,6 @@ def parse(row: Row, people: dict, job_types: dict, problems: Problems) -> Planne
         "notes": notes,
     }
     return Planned(row.line, trainee, job_type, values)
-
-
-def refuse_repeats(planned: list[Planned], problems: Problems) -> None:
-    """The same rotation (trainee, job type, start date) may appear on one line only."""
-    first_line = {}
-    for p in planned:
-        if p.key in first_line:
-            problems.add(p.line, f"the same rotation (trainee, job type and start date) as line {first_line[p.key]}")
-        else:
-            first_line[p.key] = p.line
 
 
 def sort_out(planned: list[Planned], existing: list[dict], problems: Problems) -> tuple[list[Planned], list[Planned]]:

@@ -12,7 +12,7 @@ from tracker.auth.models import User
 from tracker.auth.services import check_email_syntax, normalize_email
 from tracker.imports import lookups
 from tracker.imports.bulk import insert_rows, update_rows
-from tracker.imports.checks import RowCheck, a
+from tracker.imports.checks import RowCheck, a, refuse_repeats
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
 from tracker.invitations.services import invitation_message
@@ -42,7 +42,10 @@ def import_trainees(data: bytes, actor=None) -> ImportReport:
     rows = read_rows(data, COLUMNS, problems)
     people = lookups.people_by_email(normalize_email(r[c]) for r in rows for c in ("email", "supervisor_email"))
     planned = [p for p in (parse(row, people, problems) for row in rows) if p]
-    refuse_repeats(planned, problems)
+    refuse_repeats(
+        planned, lambda p: p.email, problems,
+        lambda p, line: f"email: {p.email} is already on line {line}",
+    )
     known_ids = [p.existing.trainee_id for p in planned if p.existing]
     lock_trainees(known_ids)
     creates, updates = sort_out(planned)
@@ -66,16 +69,6 @@ def parse(row: Row, people: dict, problems: Problems) -> Planned | None:
         return None
     trainee = {"supervisor_id": supervisor.user_id, "start_date": start_date, "cohort": cohort}
     return Planned(row.line, email, name, trainee, existing)
-
-
-def refuse_repeats(planned: list[Planned], problems: Problems) -> None:
-    """Each email may appear on one line only (whatever its case)."""
-    first_line = {}
-    for p in planned:
-        if p.email in first_line:
-            problems.add(p.line, f"email: {p.email} is already on line {first_line[p.email]}")
-        else:
-            first_line[p.email] = p.line
 
 
 def sort_out(planned: list[Planned]) -> tuple[list[Planned], list[Planned]]:
