@@ -122,7 +122,7 @@ def describe_events(events: list[AuditEvent]) -> list[EventView]:
     return [
         EventView(
             event=e,
-            actor=e.actor.name if e.actor else "the system (scheduled job or command line)",
+            actor=e.actor.name if e.actor else "System (scheduled job or command line)",
             summary=f"{ENTITY_NAMES.get(e.entity_type, e.entity_type)} {VERBS.get(e.action, e.action.replace('_', ' '))}",
             changes=tuple(changes_of(e, names)),
             trainee_name=trainee_names.get(e.trainee_id),
