@@ -1,0 +1,125 @@
+"""The mail transport against a real SMTP server: STARTTLS, login, and which failures are permanent."""
+import email
+import ssl
+import subprocess
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.digest_support import free_port
+from tracker.mail import transport
+from tracker.mail.transport import MailError, build_message, deliver
+
+
+class Inbox:
+    """Keeps what the server accepted; refuses chosen recipients with a chosen reply."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((session.authenticated, email.message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Accepted"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    """Only tracker / s3cret may send."""
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"tracker" and auth_data.password == b"s3cret"
+    return AuthResult(success=ok, handled=False)  # unhandled: aiosmtpd answers 535 itself
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made with openssl."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(app, certificate, monkeypatch):
+    """aiosmtpd that insists on STARTTLS before AUTH and mail; the client trusts its certificate."""
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_context, require_starttls=True,
+        authenticator=authenticate, auth_require_tls=True,
+    )
+    controller.start()
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(transport.ssl, "create_default_context", lambda: trusting)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=True,
+                      MAIL_USERNAME="tracker", MAIL_PASSWORD="s3cret")
+    yield inbox
+    controller.stop()
+
+
+def message(to="maria@example.com"):
+    return build_message(to, "Hello", "Plain text", "<p>HTML</p>", message_id="<fixed.1@example.com>")
+
+
+def test_starttls_and_login_deliver_both_parts(tls_server):
+    deliver(message())
+    [(authenticated, received)] = tls_server.messages
+    assert authenticated is True
+    assert received["Message-ID"] == "<fixed.1@example.com>"
+    assert received.get_body(("plain",)).get_content().strip() == "Plain text"
+    assert received.get_body(("html",)).get_content().strip() == "<p>HTML</p>"
+
+
+def test_a_wrong_password_is_a_permanent_failure(app, tls_server):
+    app.config["MAIL_PASSWORD"] = "wrong"
+    with pytest.raises(MailError) as failure:
+        deliver(message())
+    assert failure.value.permanent and str(failure.value).startswith("535")
+    assert tls_server.messages == []
+
+
+def test_without_tls_the_server_refuses_and_nothing_is_sent(app, tls_server):
+    app.config["MAIL_USE_TLS"] = False
+    with pytest.raises(MailError):
+        deliver(message())
+    assert tls_server.messages == []
+
+
+@pytest.mark.parametrize("reply, permanent", [
+    ("450 Mailbox busy, try later", False),
+    ("550 No such user here", True),
+])
+def test_a_refused_recipient_is_classified_by_its_reply(tls_server, reply, permanent):
+    tls_server.refuse["gone@example.com"] = reply
+    with pytest.raises(MailError) as failure:
+        deliver(message("gone@example.com"))
+    assert failure.value.permanent is permanent and str(failure.value) == reply
+
+
+def test_an_unreachable_server_is_a_temporary_failure(app):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    with pytest.raises(MailError) as failure:
+        deliver(message())
+    assert failure.value.permanent is False and "unreachable" in str(failure.value)
+
+
+def test_without_a_mail_server_messages_become_eml_files(app):
+    app.config["MAIL_SERVER"] = None
+    deliver(message())
+    [path] = list((Path(app.instance_path) / "mail").glob("*.eml"))
+    written = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert written["To"] == "maria@example.com" and written["Message-ID"] == "<fixed.1@example.com>"
