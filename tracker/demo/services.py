@@ -105,7 +105,9 @@ def flag_history(today: date, supervisors: list[User]) -> int:
     for days_ago in (56, 35, 21, 10, 3, 0):
         run_readiness(today - timedelta(days=days_ago))
     flags = db.session.scalars(
-        select(ReadinessFlag).where(ReadinessFlag.cleared_on.is_(None)).order_by(ReadinessFlag.raised_on, ReadinessFlag.id)
+        select(ReadinessFlag)
+        .where(ReadinessFlag.cleared_on.is_(None))
+        .order_by(ReadinessFlag.raised_on, ReadinessFlag.trainee_id, ReadinessFlag.role_id)
     ).all()
     by_supervisor = {s.id: s for s in supervisors}
     if len(flags) >= 2:
