@@ -102,9 +102,13 @@ def test_flags_lists_every_flag_with_its_dates_and_decision(runner, programme):
     flag = db.session.scalar(select(ReadinessFlag))
     decisions.defer_flag(flag, "Next intake", make_user("supervisor"))
     db.session.commit()
-    runner.invoke(args=["readiness", "run", "--as-of", "2025-07-01"])  # still ready: nothing new
+    runner.invoke(args=["readiness", "run", "--as-of", "2025-07-01"])  # still ready, no open flag: asked again
     result = runner.invoke(args=["readiness", "flags"])
-    assert result.output == "trainee_email,role,raised_on,cleared_on,decision\nzoe@example.com,supply-chain,2025-06-30,,deferred\n"
+    assert result.output == (
+        "trainee_email,role,raised_on,cleared_on,decision\n"
+        "zoe@example.com,supply-chain,2025-06-30,,deferred\n"
+        "zoe@example.com,supply-chain,2025-07-01,,\n"
+    )
 
 
 def test_flags_prints_the_header_alone_when_there_are_none(runner, programme):

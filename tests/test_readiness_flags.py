@@ -103,22 +103,30 @@ def test_only_active_trainees_are_evaluated_and_their_flags_left_alone(programme
     assert run(D)["trainees"] == 1 and len(flags()) == 1
 
 
-def test_a_deferred_flag_holds_while_ready_then_clears_when_readiness_lapses(programme):
-    trainee = ready_trainee(programme, result_on=date(2024, 7, 15))
+def test_a_deferred_flag_is_not_open_so_a_still_ready_trainee_is_flagged_again(programme):
+    """SPEC: raise where ready and no open flag; a flag is open while neither cleared nor decided."""
+    ready_trainee(programme, result_on=date(2024, 7, 15))
     supervisor = make_user("supervisor")
     run(date(2025, 1, 1))
     decisions.defer_flag(flags()[0], "Wait for the spring intake.", supervisor)
     db.session.commit()
     counts = run(date(2025, 1, 2))
-    assert (counts["raised"], counts["open"], len(flags())) == (0, 0, 1)
-    run(date(2025, 7, 15))  # readiness lapses: the deferral ends with it
-    (deferred,) = flags()
-    assert (deferred.decision, deferred.cleared_on) == ("deferred", date(2025, 7, 15))
-    make_result(trainee, programme[1], date(2025, 7, 20), 75)
-    db.session.commit()
-    run(date(2025, 7, 20))
+    assert (counts["raised"], counts["open"]) == (1, 1)
     assert [(f.decision, f.raised_on, f.cleared_on) for f in flags()] == [
-        ("deferred", date(2025, 1, 1), date(2025, 7, 15)), (None, date(2025, 7, 20), None)]
+        ("deferred", date(2025, 1, 1), None), (None, date(2025, 1, 2), None)]
+    assert run(date(2025, 1, 2))["raised"] == 0  # the new flag is open: a second run changes nothing
+
+
+def test_a_decided_flag_is_never_cleared_only_open_ones_are(programme):
+    ready_trainee(programme, result_on=date(2024, 7, 15))
+    supervisor = make_user("supervisor")
+    run(date(2025, 1, 1))
+    decisions.defer_flag(flags()[0], "Wait for the spring intake.", supervisor)
+    db.session.commit()
+    run(date(2025, 1, 2))
+    counts = run(date(2025, 7, 15))  # the safety result lapses: not ready any more
+    assert counts["cleared"] == 1
+    assert [(f.decision, f.cleared_on) for f in flags()] == [("deferred", None), (None, date(2025, 7, 15))]
 
 
 def test_a_run_for_an_earlier_date_leaves_later_flags_alone(programme):
@@ -200,3 +208,33 @@ def test_the_number_of_queries_does_not_grow_with_the_trainees(programme):
     large = queries_for(300, programme)
     assert small == large
     assert db.session.scalar(select(func.count()).select_from(ReadinessFlag)) == 300
+
+
+def test_reversing_a_deferral_is_refused_while_a_newer_flag_is_open(programme):
+    ready_trainee(programme, result_on=date(2024, 7, 15))
+    supervisor = make_user("supervisor")
+    run(date(2025, 1, 1))
+    deferred = flags()[0]
+    decisions.defer_flag(deferred, "Wait for the spring intake.", supervisor)
+    db.session.commit()
+    run(date(2025, 1, 2))
+    with pytest.raises(decisions.DecisionError, match="A newer flag for this role, raised on 2025-01-02"):
+        decisions.reverse_decision(deferred, "Changed my mind", supervisor)
+    db.session.rollback()
+    assert [f.decision for f in flags()] == ["deferred", None]
+
+
+def test_placing_a_trainee_clears_their_open_flags_for_other_roles(programme):
+    job, module, _ = programme
+    other_role = make_role("strategy", rotations=[(job, 4, None)])
+    trainee = ready_trainee(programme)
+    supervisor = make_user("supervisor")
+    run(D)
+    by_role = {f.role_id: f for f in flags()}
+    decisions.place_trainee(by_role[programme[2].id], D, "Moves in July.", supervisor)
+    db.session.commit()
+    other = db.session.get(ReadinessFlag, by_role[other_role.id].id)
+    assert other.decision is None and other.cleared_on is not None
+    assert db.session.get(Trainee, trainee.id).status == "placed"
+    assert run(D + timedelta(days=1))["open"] == 0  # nothing left waiting for a decision
+    assert audit_actions()[-2:] == ["decide_placed", "clear"]

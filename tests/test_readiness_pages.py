@@ -9,11 +9,12 @@ from sqlalchemy import select
 from tests.conftest import csrf_token_from, post_form
 from tests.factories import PASSWORD, make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
 from tracker.audit.models import AuditEvent
+from tracker.audit.services import record_change, snapshot
 from tracker.extensions import db
 from tracker.readiness import services
 from tracker.readiness.models import ReadinessFlag
 from tracker.timeutil import today
-from tracker.trainees.models import ModuleResult, Trainee
+from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from werkzeug.security import generate_password_hash
 
 
@@ -197,7 +198,8 @@ def test_deferring_needs_a_reason_and_keeps_the_trainee_active(client, auth, pro
     assert db.session.get(Trainee, programme.ready.id).status == "active"
     assert audit_actions("readiness_flags")[-1] == "decide_deferred"
     audit = section(client.get("/readiness/"), "Internal auditing")
-    assert f"Deferred Trainee Cohort Ready since Deferred Reason Rita Ready 2025-A {flag.raised_on.isoformat()} " \
+    assert f"Deferred Still ready: the next readiness run flags them again for a new decision. " \
+           f"Trainee Cohort Ready since Deferred Reason Rita Ready 2025-A {flag.raised_on.isoformat()} " \
            f"{today().isoformat()} (details for Rita Ready) Waiting for the spring intake" in audit
 
 
@@ -315,3 +317,29 @@ def test_a_placed_trainee_is_no_longer_evaluated(client, auth, programme):
     page = text_of(client.get("/me", follow_redirects=True))
     assert "Readiness is evaluated for active trainees only." in page and "Missing:" not in page
 
+
+
+def test_a_trainee_does_not_see_the_supervisors_reasons_in_their_history(client, auth, programme):
+    flag = programme.flag_of(programme.ready)
+    rotation = db.session.scalar(select(Rotation).where(Rotation.trainee_id == programme.ready.id))
+    record_change(programme.sam, "update", rotation, before=snapshot(rotation), trainee_id=programme.ready.id)
+    db.session.commit()
+    auth.login("sam@example.com")
+    post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Performance concerns, see file"}, f"/readiness/flags/{flag.id}/defer")
+    assert "Performance concerns" in client.get(f"/trainees/{programme.ready.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("rita@example.com")
+    own_page = client.get(f"/trainees/{programme.ready.id}").get_data(as_text=True)
+    assert "Performance concerns" not in own_page and "Readiness flag" not in own_page
+    assert "Rotation changed" in own_page  # the rest of their history is still there
+
+
+def test_the_cohort_filter_lists_only_the_supervisors_cohorts(client, auth, programme):
+    make_trainee(supervisor=programme.olga, cohort="2026-Olga", password=None)
+    db.session.commit()
+    auth.login("sam@example.com")
+    options = re.findall(r'<option value="([^"]+)"', client.get("/readiness/").get_data(as_text=True))
+    own = set(db.session.scalars(select(Trainee.cohort).where(Trainee.supervisor_id == programme.sam.id)))
+    others = set(db.session.scalars(select(Trainee.cohort).where(Trainee.supervisor_id != programme.sam.id)))
+    assert others - own, "the programme should give another supervisor a cohort of their own"
+    assert set(options) & (others - own) == set()

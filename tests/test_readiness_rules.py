@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from tracker.readiness.rules import (
+    days_by_job_type,
     ModuleRequirement,
     ResultFact,
     RoleSpec,
@@ -18,7 +19,6 @@ from tracker.readiness.rules import (
     format_score,
     format_weeks,
     progress_hundredths,
-    rotation_weeks,
 )
 
 AS_OF = date(2024, 6, 30)
@@ -84,7 +84,7 @@ def test_add_months(start: date, months: int, expected: date) -> None:
 )
 def test_rotation_weeks(days: int, expected: Fraction) -> None:
     """Weeks are inclusive days over 7, exactly."""
-    assert rotation_weeks(rot(PROCUREMENT, days)) == expected
+    assert Fraction(days_by_job_type([rot(PROCUREMENT, days)])[PROCUREMENT], 7) == expected
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.audit.models import AuditEvent
@@ -65,11 +65,16 @@ class EventView:
     trainee_name: str | None = None
 
 
-def history_of(trainee_id: int, limit: int = 100) -> list[AuditEvent]:
-    """The trainee's most recent audit events, newest first."""
+# What a trainee's own history leaves out: their supervisors' deliberations on readiness flags.
+HIDDEN_FROM_TRAINEES = ("readiness_flags",)
+
+
+def history_of(trainee_id: int, limit: int = 100, for_trainee: bool = False) -> list[AuditEvent]:
+    """The trainee's most recent audit events, newest first; the trainee themself does not see flag decisions."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.trainee_id == trainee_id)
+        .where(AuditEvent.entity_type.not_in(HIDDEN_FROM_TRAINEES) if for_trainee else true())
         .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)

@@ -20,6 +20,7 @@ class BoardEntry:
     trainee: Trainee
     evaluation: rules.Evaluation
     flag: ReadinessFlag | None = None
+    deferred: ReadinessFlag | None = None  # the latest deferral for this role, shown beside a new flag
 
 
 @dataclass
@@ -36,18 +37,19 @@ def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
     """Every active role's board for the active trainees in `scope`, evaluated at `as_of`.
 
     Ready: an open flag (since it was raised), or ready today and not flagged
-    yet (the next run flags them). Deferred: a deferred flag not yet cleared.
-    Nearly ready: not ready, no flag, progress of 0.75 or more.
+    yet (the next run flags them). Deferred: ready today, the latest flag
+    deferred and none open yet (the next run asks again). Nearly ready: not
+    ready, no open flag, progress of 0.75 or more.
     """
     ids = queries.active_trainee_ids(scope)
     boards = {role.id: RoleBoard(role) for role in queries.load_roles()}
     trainees = queries.trainees_by_id(ids)
-    holding = queries.load_holding_flags(ids)
+    standing = queries.load_standing_flags(ids)
     for trainee_id, result in evaluate_trainees(as_of, scope).items():
         if trainee_id not in trainees:  # became active between the two reads: on the board next time
             continue
         for role, evaluation in result.evaluations:
-            place_on_board(boards[role.id], trainees[trainee_id], evaluation, holding.get((trainee_id, role.id), []))
+            place_on_board(boards[role.id], trainees[trainee_id], evaluation, standing.get((trainee_id, role.id), []))
     for board in boards.values():
         sort_board(board, as_of)
     return list(boards.values())
@@ -56,10 +58,10 @@ def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
 def place_on_board(board: RoleBoard, trainee: Trainee, evaluation: rules.Evaluation, flags: list[ReadinessFlag]) -> None:
     """Put one trainee in the right list of one role's board, if any."""
     open_flag = next((f for f in flags if f.decision is None), None)
-    deferred = next((f for f in flags if f.decision == "deferred"), None)
+    deferred = next((f for f in reversed(flags) if f.decision == "deferred"), None)  # flags come oldest first
     if open_flag is not None:
-        board.ready.append(BoardEntry(trainee, evaluation, open_flag))
-    elif deferred is not None:
+        board.ready.append(BoardEntry(trainee, evaluation, open_flag, deferred))
+    elif evaluation.ready and deferred is not None:
         board.deferred.append(BoardEntry(trainee, evaluation, deferred))
     elif evaluation.ready:
         board.ready.append(BoardEntry(trainee, evaluation))

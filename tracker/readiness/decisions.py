@@ -5,11 +5,12 @@ so two people deciding the same flag at once cannot both succeed.
 """
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tracker.audit.services import record_change, snapshot
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
+from tracker.readiness.queries import open_flag_condition
 from tracker.timeutil import today, utcnow
 
 
@@ -27,6 +28,20 @@ def place_trainee(flag: ReadinessFlag, placed_on: date, note: str, actor) -> Non
     trainee.status, trainee.placed_role_id, trainee.placed_on = "placed", flag.role_id, placed_on
     record_change(actor, "update", trainee, before_trainee, trainee_id=trainee.id)
     record_change(actor, "decide_placed", flag, before_flag, trainee_id=trainee.id)
+    clear_other_open_flags(flag, actor)
+
+
+def clear_other_open_flags(placed: ReadinessFlag, actor) -> None:
+    """A placed trainee is no longer evaluated, so their open flags for other roles are cleared now."""
+    others = db.session.scalars(
+        select(ReadinessFlag).where(
+            ReadinessFlag.trainee_id == placed.trainee_id, ReadinessFlag.id != placed.id, open_flag_condition()
+        )
+    )
+    for other in others:
+        before = snapshot(other)
+        other.cleared_on = max(today(), other.raised_on)
+        record_change(actor, "clear", other, before, trainee_id=other.trainee_id)
 
 
 def defer_flag(flag: ReadinessFlag, reason: str, actor) -> None:
@@ -45,12 +60,28 @@ def reverse_decision(flag: ReadinessFlag, reason: str, actor) -> None:
             f"This flag was cleared on {flag.cleared_on.isoformat()} (no longer ready): "
             "if the trainee is ready again, the next run raises a new flag."
         )
+    refuse_if_newer_flag_open(flag)
     before = snapshot(flag)
     if flag.decision == "placed":
         unplace(flag, actor)
     set_decision(flag, None, None, None, expected=flag.decision)
     event = record_change(actor, "reverse_decision", flag, before, trainee_id=flag.trainee_id)
     event.after = {**event.after, "reason": reason}
+
+
+def refuse_if_newer_flag_open(flag: ReadinessFlag) -> None:
+    """Reopening a flag is refused while a newer one for the same trainee and role is open."""
+    newer = db.session.scalar(
+        select(ReadinessFlag).where(
+            ReadinessFlag.trainee_id == flag.trainee_id, ReadinessFlag.role_id == flag.role_id,
+            ReadinessFlag.id != flag.id, open_flag_condition(),
+        )
+    )
+    if newer is not None:
+        raise DecisionError(
+            f"A newer flag for this role, raised on {newer.raised_on.isoformat()}, is waiting for a decision: "
+            "decide on that one instead."
+        )
 
 
 def unplace(flag: ReadinessFlag, actor) -> None:

@@ -76,21 +76,36 @@ def load_trainee_emails(trainee_ids: Select) -> dict[int, str]:
     return dict(rows.all())
 
 
-def holding_flag_condition():
-    """Flags that stop a new one being raised: open ones, and deferred ones not yet cleared."""
+def open_flag_condition():
+    """SPEC: a flag is open while it is neither cleared nor decided."""
+    return and_(ReadinessFlag.cleared_on.is_(None), ReadinessFlag.decision.is_(None))
+
+
+def standing_flag_condition():
+    """Flags the board shows: open ones, and deferrals (a deferred flag stays on record, never cleared)."""
     return and_(
         ReadinessFlag.cleared_on.is_(None),
         or_(ReadinessFlag.decision.is_(None), ReadinessFlag.decision == "deferred"),
     )
 
 
-def load_holding_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:
-    """Holding flags of these trainees, keyed by (trainee id, role id) (one query)."""
+def load_open_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:
+    """Open flags of these trainees, keyed by (trainee id, role id) (one query)."""
+    return load_flags(trainee_ids, open_flag_condition())
+
+
+def load_standing_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:
+    """Open and deferred flags of these trainees, keyed by (trainee id, role id) (one query)."""
+    return load_flags(trainee_ids, standing_flag_condition())
+
+
+def load_flags(trainee_ids: Select, condition) -> dict[tuple[int, int], list[ReadinessFlag]]:
+    """Flags of these trainees meeting `condition`, keyed by (trainee id, role id), oldest first."""
     flags = defaultdict(list)
     rows = db.session.scalars(
         select(ReadinessFlag)
-        .where(holding_flag_condition(), ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()))
-        .order_by(ReadinessFlag.id)
+        .where(condition, ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()))
+        .order_by(ReadinessFlag.raised_on, ReadinessFlag.id)
     )
     for flag in rows:
         flags[(flag.trainee_id, flag.role_id)].append(flag)

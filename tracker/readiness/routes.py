@@ -30,7 +30,8 @@ def board():
     boards = readiness_board(scope, today())
     shown = [b for b in boards if b.role.code == filters["role"]] if filters["role"] else boards
     return render_template(
-        "readiness/board.html", boards=shown, roles=[b.role for b in boards], cohorts=cohorts(), filters=filters
+        "readiness/board.html", boards=shown, roles=[b.role for b in boards],
+        cohorts=cohorts(visible_trainees(current_user)), filters=filters,
     )
 
 

@@ -135,13 +135,6 @@ def add_months(d: date, months: int) -> date:
     return date(year, month_index + 1, min(d.day, last_day))
 
 
-def rotation_weeks(r: RotationFact) -> Fraction:
-    """Exact weeks of a finished rotation, both ends inclusive."""
-    if r.end_date is None:
-        raise ValueError("an ongoing rotation has no weeks yet")
-    return Fraction((r.end_date - r.start_date).days + 1, 7)
-
-
 def is_completed(r: RotationFact, as_of: date) -> bool:
     """A rotation is completed when its end date is set and not after as_of."""
     return r.end_date is not None and r.end_date <= as_of

@@ -87,9 +87,9 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
 def run_readiness(as_of: date) -> dict[str, int]:
     """Raise and clear flags at `as_of` (flushed, not committed); counts of what it did.
 
-    Raises a flag where an active trainee is ready and holds none for the role;
-    clears held flags where the trainee is no longer ready. A deferred flag is
-    held like an open one until readiness lapses (see `plan_flag_changes`).
+    Raises a flag where an active trainee is ready and has no open flag for the
+    role; clears open flags where the trainee is no longer ready (see
+    `plan_flag_changes`).
     The evaluation is read first; the flags are then read again and changed
     under a write lock, so two runs at once never raise the same flag twice.
     """
@@ -103,8 +103,8 @@ def run_readiness(as_of: date) -> dict[str, int]:
             ready[(trainee_id, role.id)] = (role, evaluation) if evaluation.ready else None
     lock_for_writing(db.session, FLAG_LOCK)
     still_active = set(db.session.scalars(trainee_ids))
-    holding = queries.load_holding_flags(trainee_ids)
-    to_raise, to_clear = plan_flag_changes(ready, holding, still_active, as_of)
+    open_flags = queries.load_open_flags(trainee_ids)
+    to_raise, to_clear = plan_flag_changes(ready, open_flags, still_active, as_of)
     raise_flags(to_raise, as_of)
     cleared = clear_flags(to_clear, as_of)
     return {"trainees": evaluated, "raised": len(to_raise), "cleared": cleared, "open": queries.count_open_flags()}
@@ -112,23 +112,24 @@ def run_readiness(as_of: date) -> dict[str, int]:
 
 def plan_flag_changes(
     ready: dict[tuple[int, int], tuple[rules.RoleSpec, rules.Evaluation] | None],
-    holding: dict[tuple[int, int], list[ReadinessFlag]],
+    open_flags: dict[tuple[int, int], list[ReadinessFlag]],
     active: set[int],
     as_of: date,
 ) -> tuple[list[tuple[int, rules.RoleSpec, rules.Evaluation]], list[ReadinessFlag]]:
     """Which flags to raise and which to clear, from each (trainee, role)'s ready evaluation (None: not ready).
 
-    A deferred flag keeps holding while the trainee stays ready, so the next
-    nights do not raise a new flag the supervisor has just answered; when the
-    trainee stops being ready it is cleared like an open one, and readiness
-    regained later raises a new flag. Flags raised after `as_of` (a run for an
-    earlier date) are left alone.
+    Exactly SPEC's rule: raise where the trainee is ready and has no open flag
+    for the role; clear an open flag where the trainee is no longer ready;
+    nothing else. A decided flag (placed or deferred) is not open, so it is
+    never cleared, and a trainee still ready after a deferral is flagged
+    again by the next run: a deferral answers one flag, not all future ones.
+    Flags raised after `as_of` (a run for an earlier date) are left alone.
     """
     to_raise, to_clear = [], []
     for (trainee_id, role_id), found in ready.items():
         if trainee_id not in active:
             continue
-        held = holding.get((trainee_id, role_id), [])
+        held = open_flags.get((trainee_id, role_id), [])
         if found is not None and not held:
             to_raise.append((trainee_id, *found))
         elif found is None:
@@ -168,7 +169,7 @@ def raise_flags(to_raise: list[tuple[int, rules.RoleSpec, rules.Evaluation]], as
 
 
 def clear_flags(flags: list[ReadinessFlag], as_of: date) -> int:
-    """Set cleared_on on these flags (those still held when the update runs) and audit each; how many."""
+    """Set cleared_on on these flags (those still open when the update runs) and audit each; how many."""
     if not flags:
         return 0
     before = {flag.id: snapshot(flag) for flag in flags}
@@ -179,7 +180,7 @@ def clear_flags(flags: list[ReadinessFlag], as_of: date) -> int:
         chunk = ids[start:start + CHUNK]
         statement = (
             update(ReadinessFlag)
-            .where(ReadinessFlag.id.in_(chunk), queries.holding_flag_condition())
+            .where(ReadinessFlag.id.in_(chunk), queries.open_flag_condition())
             .values(cleared_on=as_of)
             .returning(ReadinessFlag.id)
             .execution_options(synchronize_session="fetch")
