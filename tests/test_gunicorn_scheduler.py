@@ -16,6 +16,7 @@ from tests.test_scheduler_processes import (
 pytestmark = pytest.mark.slow
 
 WORKERS = 2
+SCHEDULER_STARTED = "scheduler started in the web process"
 
 
 def healthy(port: int) -> bool:
@@ -40,8 +41,9 @@ def test_gunicorn_workers_run_the_scheduler_and_each_occurrence_once(kind, tmp_p
                    "--no-control-socket", "wsgi:app"]  # the control socket's default path is shared by every gunicorn
         gunicorn = Scheduler(env, tmp_path / "gunicorn.log", command)
         started.append(gunicorn)
-        wait_for(lambda: healthy(port), 10, "gunicorn to answer /healthz")
-        wait_for(readiness_succeeded(2), 10, "two readiness runs by the workers' schedulers")
+        wait_for(lambda: healthy(port), 20, "gunicorn to answer /healthz")
+        wait_for(lambda: gunicorn.output().count(SCHEDULER_STARTED) == WORKERS, 20, "each worker to start its scheduler")
+        wait_for(readiness_succeeded(len(job_runs()) + 2), 20, "two more readiness runs, with both workers competing")
         assert gunicorn.stop() == 0
         output = gunicorn.output()
 
@@ -49,12 +51,11 @@ def test_gunicorn_workers_run_the_scheduler_and_each_occurrence_once(kind, tmp_p
         assert runs and all(r.job == "readiness" and r.outcome == "succeeded" and r.attempts == 1 for r in runs), [
             (r.job, r.outcome, r.error) for r in runs
         ]
-        assert output.count("scheduler started in the web process") == WORKERS, output
         # Each occurrence was started once, by the worker its run names, and the other worker skipped it.
         starts = [(m[1], m[2], int(m[4])) for m in STARTED.finditer(output)]
         assert Counter((job, key) for job, key, _ in starts) == Counter((r.job, r.period_key) for r in runs)
         assert {(job, key): pid for job, key, pid in starts} == {(r.job, r.period_key): r.owner_pid for r in runs}
         assert SKIPPED.search(output), output
-        assert not any(word in output for word in ("database is locked", "Traceback", "ERROR"))
+        assert not any(word in output for word in ("database is locked", "Traceback", "ERROR")), output
         assert flag_pairs() == sorted(expected)
         assert [r.counts["raised"] for r in runs] == [len(expected)] + [0] * (len(runs) - 1)
