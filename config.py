@@ -52,6 +52,9 @@ class Config:
     # many from one address) within the window lock further attempts out.
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    # Reverse proxies in front of the app: the client's address (which sign-in throttling
+    # counts), scheme and host then come from the X-Forwarded-* headers they set. 0: none.
+    TRACKER_PROXY_COUNT = int(os.environ.get("TRACKER_PROXY_COUNT") or 0)
 
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # import uploads: tens of thousands of rows fit easily

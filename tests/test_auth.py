@@ -1,8 +1,9 @@
 """Sign-in, sign-out, role homes and access to pages."""
 import pytest
 
-from tests.conftest import csrf_token_from
+from tests.conftest import IsolatedClient, config_for, csrf_token_from
 from tests.factories import make_trainee, make_user
+from tracker import create_app
 from tracker.auth.models import LoginFailure
 from tracker.extensions import db
 
@@ -113,6 +114,26 @@ def test_throttle_is_kept_in_the_database_so_every_worker_sees_it(app, auth, sup
     token = csrf_token_from(other_worker.get("/login"))
     response = other_worker.post("/login", data={"email": "sam.super@example.com", "password": "correct horse battery", "csrf_token": token})
     assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def sign_in_from(client, address: str, email: str):
+    """A failing sign-in that a reverse proxy forwarded for `address`."""
+    token = csrf_token_from(client.get("/login"))
+    data = {"email": email, "password": "wrong password", "csrf_token": token}
+    return client.post("/login", data=data, headers={"X-Forwarded-For": address}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("proxy_count, others_locked_out", [(0, True), (1, False)])
+def test_behind_a_proxy_the_forwarded_address_is_throttled_not_the_proxys(database_url, app, proxy_count, others_locked_out):
+    proxied = create_app(config_for(database_url, TRACKER_PROXY_COUNT=proxy_count, LOGIN_MAX_FAILURES=1))
+    proxied.test_client_class = IsolatedClient
+    client = proxied.test_client()
+    for n in range(5):  # five times LOGIN_MAX_FAILURES from one address locks that address out
+        sign_in_from(client, "203.0.113.7", f"guess{n}@example.com")
+    assert "Too many failed attempts" in sign_in_from(client, "203.0.113.7", "another@example.com")
+    assert ("Too many failed attempts" in sign_in_from(client, "198.51.100.2", "someone@example.com")) is others_locked_out
+    addresses = {key for (key,) in db.session.query(LoginFailure.key) if key.startswith("addr:")}
+    assert addresses == ({"addr:127.0.0.1"} if proxy_count == 0 else {"addr:203.0.113.7", "addr:198.51.100.2"})
 
 
 def test_success_clears_the_email_failures(auth, supervisor):

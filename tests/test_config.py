@@ -40,6 +40,7 @@ def test_settings_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("TRACKER_TIMEZONE", "Europe/Amsterdam")
     monkeypatch.setenv("TRACKER_READINESS_CRON", "30 1 * * *")
     monkeypatch.setenv("SCHEDULER_ENABLED", "yes")
+    monkeypatch.setenv("TRACKER_PROXY_COUNT", "2")
     reloaded = importlib.reload(config)
     try:
         settings = reloaded.Config
@@ -50,13 +51,14 @@ def test_settings_are_read_from_the_environment(monkeypatch):
         assert settings.TRACKER_TIMEZONE == "Europe/Amsterdam"
         assert settings.TRACKER_READINESS_CRON == "30 1 * * *"
         assert settings.SCHEDULER_ENABLED is True
+        assert settings.TRACKER_PROXY_COUNT == 2
     finally:
         monkeypatch.undo()
         importlib.reload(config)
 
 
 def test_defaults_work_for_development(monkeypatch):
-    for name in ("DATABASE_URL", "MAIL_SERVER", "TRACKER_TIMEZONE", "TRACKER_DIGEST_CRON", "SCHEDULER_ENABLED"):
+    for name in ("DATABASE_URL", "MAIL_SERVER", "TRACKER_TIMEZONE", "TRACKER_DIGEST_CRON", "SCHEDULER_ENABLED", "TRACKER_PROXY_COUNT"):
         monkeypatch.delenv(name, raising=False)
     reloaded = importlib.reload(config)
     try:
@@ -66,6 +68,7 @@ def test_defaults_work_for_development(monkeypatch):
         assert reloaded.Config.TRACKER_DIGEST_CRON == "0 7 * * mon"
         assert reloaded.Config.SCHEDULER_ENABLED is False
         assert reloaded.DevelopmentConfig.SCHEDULER_ENABLED is True
+        assert reloaded.Config.TRACKER_PROXY_COUNT == 0  # no proxy: X-Forwarded-* headers are ignored
     finally:
         monkeypatch.undo()
         importlib.reload(config)

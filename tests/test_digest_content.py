@@ -136,6 +136,16 @@ def test_nearly_ready_names_the_one_or_two_things_missing_and_counts_the_rest(ap
         digests_by_email()["sam@example.com"]).text
 
 
+def test_a_flag_for_one_role_leaves_the_trainee_nearly_ready_for_the_others(app):
+    supervisor = make_user("supervisor", email="sam@example.com")
+    trainee, flagged_role = modules_role(supervisor, 3, 4)
+    other_role = make_role("other", modules=[(m.module, 70) for m in flagged_role.module_requirements])
+    make_flag(trainee, flagged_role, MONDAY - timedelta(days=20))  # flagged then, three quarters there now
+    sections = digests_by_email()["sam@example.com"].sections
+    assert [(item.trainee.name, item.role_name) for item in sections.awaiting_decision] == [("Nina Nearly", flagged_role.name)]
+    assert [(item.trainee.name, item.role_name) for item in sections.nearly_ready] == [("Nina Nearly", other_role.name)]
+
+
 @pytest.mark.parametrize("rotations, reason", [
     ([(-60, -29)], "no rotation in the last 28 days and none ongoing (the last ended Sun 25 Oct 2026)"),
     ([(-60, -28)], None),                         # covers the first of the 28 days

@@ -11,7 +11,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.digest_support import free_port
 from tracker.mail import transport
-from tracker.mail.transport import MailError, build_message, deliver
+from tracker.mail.transport import MailError, build_message, deliver, deliver_all
 
 
 class Inbox:
@@ -20,8 +20,11 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.refuse: dict[str, str] = {}
+        self.sessions = []  # one per connection that asked to deliver anything
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not any(seen is session for seen in self.sessions):
+            self.sessions.append(session)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -71,8 +74,8 @@ def tls_server(app, certificate, monkeypatch):
     controller.stop()
 
 
-def message(to="maria@example.com"):
-    return build_message(to, "Hello", "Plain text", "<p>HTML</p>", message_id="<fixed.1@example.com>")
+def message(to="maria@example.com", message_id="<fixed.1@example.com>"):
+    return build_message(to, "Hello", "Plain text", "<p>HTML</p>", message_id=message_id)
 
 
 def test_starttls_and_login_deliver_both_parts(tls_server):
@@ -123,3 +126,51 @@ def test_without_a_mail_server_messages_become_eml_files(app):
     [path] = list((Path(app.instance_path) / "mail").glob("*.eml"))
     written = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert written["To"] == "maria@example.com" and written["Message-ID"] == "<fixed.1@example.com>"
+
+
+def messages_to(*addresses):
+    return [message(to, f"<fixed.{n}@example.com>") for n, to in enumerate(addresses)]
+
+
+def test_deliver_all_sends_every_message_over_one_session(tls_server):
+    assert deliver_all(messages_to("a@example.com", "b@example.com", "c@example.com")) == []
+    assert [str(m["To"]) for _, m in tls_server.messages] == ["a@example.com", "b@example.com", "c@example.com"]
+    assert all(authenticated for authenticated, _ in tls_server.messages)
+    assert len(tls_server.sessions) == 1
+
+
+def test_deliver_all_reports_refused_recipients_and_sends_the_rest(tls_server):
+    tls_server.refuse.update({"busy@example.com": "450 Mailbox busy, try later", "gone@example.com": "550 No such user here"})
+    sent = messages_to("a@example.com", "busy@example.com", "gone@example.com", "b@example.com")
+    failures = deliver_all(sent)
+    assert [(str(m["To"]), str(error), error.permanent) for m, error in failures] == [
+        ("busy@example.com", "450 Mailbox busy, try later", False),
+        ("gone@example.com", "550 No such user here", True),
+    ]
+    assert [str(m["To"]) for _, m in tls_server.messages] == ["a@example.com", "b@example.com"]
+    assert len(tls_server.sessions) == 1
+
+
+def test_deliver_all_fails_every_message_when_the_session_cannot_open(app, tls_server):
+    app.config["MAIL_PASSWORD"] = "wrong"
+    sent = messages_to("a@example.com", "b@example.com")
+    failures = deliver_all(sent)
+    assert [m for m, _ in failures] == sent
+    assert all(error.permanent and str(error).startswith("535") for _, error in failures)
+    assert tls_server.messages == []
+
+
+def test_deliver_all_without_a_mail_server_writes_eml_files_and_opens_nothing(app, monkeypatch):
+    app.config["MAIL_SERVER"] = None
+    monkeypatch.setattr(transport.smtplib, "SMTP", no_connection)
+    assert deliver_all(messages_to("a@example.com", "b@example.com")) == []
+    assert len(list((Path(app.instance_path) / "mail").glob("*.eml"))) == 2
+
+
+def test_deliver_all_of_nothing_opens_no_session(app, tls_server, monkeypatch):
+    monkeypatch.setattr(transport.smtplib, "SMTP", no_connection)
+    assert deliver_all([]) == []
+
+
+def no_connection(*args, **kwargs):
+    pytest.fail("an SMTP connection was opened")

@@ -6,7 +6,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee
+from tracker.trainees import services
 from tracker.trainees.forms import EditResultForm, EditRotationForm, EndRotationForm, ResultForm, RotationForm
+from tracker.trainees.services import RecordError
 
 NO_CSRF = {"csrf": False}
 
@@ -190,6 +192,29 @@ def test_end_form_needs_an_end_date_not_before_the_start(trainee, warehouse):
     good = EndRotationForm(formdata=MultiDict({**data, "end_date": "2025-04-30"}), trainee=trainee, rotation=rotation, meta=NO_CSRF)
     assert good.validate(), good.errors
     assert good.values() == {"version": rotation.version, "end_date": date(2025, 4, 30), "rating": 4}
+
+
+def weekdays_only(trainee, start, end, exclude_id=None):
+    """A stand-in for the service's date rule: no rotation starts or ends on a Sunday."""
+    if start.weekday() == 6:
+        raise RecordError("Rotations start on a weekday.", "start_date")
+    if end and end.weekday() == 6:
+        raise RecordError("Rotations end on a weekday.", "end_date")
+
+
+def test_the_forms_check_dates_with_the_services_rule_beside_the_field_it_names(trainee, warehouse, monkeypatch):
+    monkeypatch.setattr(services, "check_rotation_dates", weekdays_only)
+    starts_sunday = rotation_form(trainee, start_date="2025-03-02", end_date="2025-03-31")
+    assert starts_sunday.validate() is False
+    assert (starts_sunday.start_date.errors, starts_sunday.end_date.errors) == (["Rotations start on a weekday."], [])
+    ends_sunday = rotation_form(trainee, start_date="2025-03-03", end_date="2025-03-30")
+    assert ends_sunday.validate() is False
+    assert (ends_sunday.start_date.errors, ends_sunday.end_date.errors) == ([], ["Rotations end on a weekday."])
+    # The end form has no start date to show it beside: the end date it checks carries it.
+    rotation = make_rotation(trainee, warehouse, date(2025, 3, 2), None)
+    data = {"end_date": "2025-03-31", "rating": "", "version": str(rotation.version)}
+    ending = EndRotationForm(formdata=MultiDict(data), trainee=trainee, rotation=rotation, meta=NO_CSRF)
+    assert ending.validate() is False and ending.end_date.errors == ["Rotations start on a weekday."]
 
 
 # --- module results ------------------------------------------------------------

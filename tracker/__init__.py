@@ -4,6 +4,7 @@ import os
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
@@ -11,7 +12,7 @@ PROJECT_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)
 
 
 def create_app(config_class: type = Config) -> Flask:
-    """Build the application: settings, extensions, blueprints, commands, error pages."""
+    """Build the application: settings, proxies, extensions, blueprints, commands, error pages."""
     app = Flask(
         __name__,
         instance_path=os.path.join(PROJECT_DIR, "instance"),
@@ -20,6 +21,7 @@ def create_app(config_class: type = Config) -> Flask:
     )
     app.config.from_object(config_class)
     require_secret_key(app)
+    trust_proxies(app)
     os.makedirs(app.instance_path, exist_ok=True)
     init_extensions(app)
     register_blueprints(app)
@@ -33,6 +35,13 @@ def require_secret_key(app: Flask) -> None:
     if app.config.get("SECRET_KEY") or app.debug or app.testing:
         return
     raise SystemExit("SECRET_KEY is not set: set it in the environment to start the tracker outside debug mode.")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRACKER_PROXY_COUNT reverse proxies, take the client's address, scheme and host from their headers."""
+    count = app.config["TRACKER_PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def init_extensions(app: Flask) -> None:

@@ -18,11 +18,11 @@ from tracker.digest import queries
 from tracker.digest.queries import Recipient
 from tracker.digest.weeks import IsoWeek, format_day
 from tracker.readiness import rules
+from tracker.readiness.rules import NEARLY_READY
 from tracker.readiness.queries import active_trainee_ids
 from tracker.readiness.services import evaluate_trainees
 from tracker.trainees.models import Trainee
 
-NEARLY_READY = Fraction(3, 4)
 MISSING_SHOWN = 2
 EXPIRY_HORIZON_DAYS = 30
 
@@ -188,12 +188,13 @@ def programme_sections(week: IsoWeek, scope: Select, trainees: dict) -> Sections
     monday = week.monday
     trainee_ids = active_trainee_ids(scope)
     refs = {t.id: TraineeRef(t.id, t.name, trainee_url(t.id), t.supervisor_name) for t in trainees.values()}
-    newly, awaiting = flag_items(queries.flags_open_on(trainee_ids, monday), refs, week)
+    flags = queries.flags_open_on(trainee_ids, monday)
+    newly, awaiting = flag_items(flags, refs, week)
     sections = Sections(
         newly_ready=newly,
         awaiting_decision=awaiting,
         nearly_ready=nearly_ready_items(
-            evaluate_trainees(monday, scope), refs, flagged={item.trainee.id for item in newly + awaiting}
+            evaluate_trainees(monday, scope), refs, flagged={(flag.trainee_id, flag.role_id) for flag in flags}
         ),
         needs_attention=attention_items(
             queries.idle_trainees(trainee_ids, monday), queries.unrated_rotations(trainee_ids, monday), refs
@@ -219,18 +220,17 @@ def flag_items(flags, refs: dict, week: IsoWeek) -> tuple[list[FlagItem], list[F
     return newly, awaiting
 
 
-def nearly_ready_items(readiness: dict, refs: dict, flagged: set[int]) -> list[NearlyItem]:
+def nearly_ready_items(readiness: dict, refs: dict, flagged: set[tuple[int, int]]) -> list[NearlyItem]:
     """Roles a trainee is not ready for yet but at least three quarters of the way to.
 
-    Trainees already flagged ready for a role are left out: the digest lists
-    them as ready, and the decision on that flag comes first.
+    A (trainee, role) with an open flag is left out: the digest lists it as
+    ready, and the decision on that flag comes first. The trainee's other
+    roles are still listed.
     """
     items = []
     for trainee_id, evaluated in readiness.items():
-        if trainee_id in flagged:
-            continue
         for role, evaluation in evaluated.evaluations:
-            if evaluation.ready or evaluation.progress < NEARLY_READY:
+            if (trainee_id, role.id) in flagged or evaluation.ready or evaluation.progress < NEARLY_READY:
                 continue
             unmet = evaluation.unmet
             items.append(NearlyItem(

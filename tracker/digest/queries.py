@@ -43,6 +43,7 @@ class TraineeRow:
 @dataclass(frozen=True)
 class FlagRow:
     trainee_id: int
+    role_id: int
     role_name: str
     raised_on: date
 
@@ -102,7 +103,7 @@ def flags_open_on(trainee_ids: Select, day: date) -> list[FlagRow]:
         and_(ReadinessFlag.decision_on.is_not(None), ReadinessFlag.decision_on > day),
     )
     rows = db.session.execute(
-        select(ReadinessFlag.trainee_id, TargetRole.name, ReadinessFlag.raised_on)
+        select(ReadinessFlag.trainee_id, ReadinessFlag.role_id, TargetRole.name, ReadinessFlag.raised_on)
         .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
         .where(
             ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()),

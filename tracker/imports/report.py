@@ -13,6 +13,10 @@ class ImportReport:
     invited: int = 0
 
     def summary(self) -> str:
-        """One line for the command line and the upload page."""
+        """One line for the command line and the upload page.
+
+        Invitations leave after the commit, and one that fails is only logged,
+        so the line says they were queued, not that they were sent.
+        """
         line = f"{self.kind.capitalize()} imported: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-        return line + (f"; {self.invited} invitation(s) sent." if self.invited else ".")
+        return line + (f"; {self.invited} invitation(s) queued for sending." if self.invited else ".")

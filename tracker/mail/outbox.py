@@ -1,4 +1,8 @@
-"""Mail that waits for the database: queued during a change, sent only once the commit succeeds."""
+"""Mail that waits for the database: queued during a change, sent only once the commit succeeds.
+
+Everything a commit queued leaves over one SMTP session (an import may queue
+thousands of invitations); a message that fails is logged, and the rest still go.
+"""
 from email.message import EmailMessage
 
 from flask import current_app
@@ -6,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.extensions import db
-from tracker.mail.transport import MailError, deliver
+from tracker.mail.transport import deliver_all
 
 QUEUE_KEY = "mail_after_commit"
 
@@ -18,11 +22,8 @@ def send_after_commit(message: EmailMessage) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
-    for message in session.info.pop(QUEUE_KEY, []):
-        try:
-            deliver(message)
-        except MailError as exc:
-            current_app.logger.warning("mail to %s not sent: %s", message["To"], exc)
+    for message, error in deliver_all(session.info.pop(QUEUE_KEY, [])):
+        current_app.logger.warning("mail to %s not sent: %s", message["To"], error)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -3,6 +3,8 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -56,6 +58,31 @@ def deliver(message: EmailMessage) -> None:
         write_eml(message)
 
 
+def deliver_all(messages: list[EmailMessage]) -> list[tuple[EmailMessage, MailError]]:
+    """Send every message over one SMTP session (or write .eml files); the messages that failed, and why.
+
+    One refused message does not stop the others; when the session cannot be
+    opened at all, every message failed for that reason.
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        for message in messages:
+            write_eml(message)
+        return []
+    if not messages:
+        return []
+    failures = []
+    try:
+        with smtp_session() as smtp:
+            for message in messages:
+                try:
+                    send_one(smtp, message)
+                except MailError as exc:
+                    failures.append((message, exc))
+    except MailError as exc:
+        return [(message, exc) for message in messages]
+    return failures
+
+
 def write_eml(message: EmailMessage) -> str:
     """Write the message under instance/mail/ and return the file's path."""
     folder = os.path.join(current_app.instance_path, "mail")
@@ -69,23 +96,55 @@ def write_eml(message: EmailMessage) -> str:
 
 
 def deliver_smtp(message: EmailMessage) -> None:
-    """One SMTP session per message: STARTTLS and login when configured."""
+    """One SMTP session for one message."""
+    with smtp_session() as smtp:
+        send_one(smtp, message)
+
+
+@contextmanager
+def smtp_session() -> Iterator[smtplib.SMTP]:
+    """A connection to MAIL_SERVER, after STARTTLS and login when configured; MailError if it cannot open."""
     config = current_app.config
+    with smtp_errors():
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        with smtp_errors():
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls(context=ssl.create_default_context())
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            refused = smtp.send_message(message)
+        yield smtp
+    finally:
+        close_quietly(smtp)
+
+
+def send_one(smtp: smtplib.SMTP, message: EmailMessage) -> None:
+    """Send one message over an open session; MailError when it is refused."""
+    with smtp_errors():
+        refused = smtp.send_message(message)
+    if refused:
+        raise classify(*next(iter(refused.values())))
+
+
+@contextmanager
+def smtp_errors() -> Iterator[None]:
+    """smtplib's exceptions as MailError: classified by the server's reply, or temporary when it is unreachable."""
+    try:
+        yield
     except smtplib.SMTPRecipientsRefused as exc:
         raise classify(*next(iter(exc.recipients.values()))) from None
     except smtplib.SMTPResponseException as exc:
         raise classify(exc.smtp_code, exc.smtp_error) from None
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
         raise MailError(f"mail server unreachable: {exc}") from None
-    if refused:
-        raise classify(*next(iter(refused.values())))
+
+
+def close_quietly(smtp: smtplib.SMTP) -> None:
+    """Say goodbye; what was sent is sent, so a failing QUIT changes nothing."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def classify(code: int, text: bytes | str) -> MailError:

@@ -286,3 +286,7 @@ def evaluate(
     criteria = tuple(role_criteria(role, completed, list(results), as_of))
     progress = mean_progress(criteria)
     return Evaluation(role.code, all(c.met for c in criteria), progress, criteria)
+
+
+# A role a trainee is at least this far along (but not ready for) counts as "nearly ready".
+NEARLY_READY = Fraction(3, 4)

@@ -1,6 +1,4 @@
 """`flask scheduler run`: the scheduler as its own long-running process."""
-import logging
-
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
@@ -9,7 +7,7 @@ from flask.cli import AppGroup
 from tracker.cli_support import fail
 from tracker.jobs.claims import owner
 from tracker.scheduler.cron import CronError
-from tracker.scheduler.runner import build_scheduler, describe, run_until_stopped
+from tracker.scheduler.runner import build_scheduler, describe, log_jobs, run_until_stopped
 
 scheduler_cli = AppGroup("scheduler", help="The scheduler of the readiness, digest and mail retry jobs.")
 
@@ -22,8 +20,7 @@ def run_command() -> None:
         scheduler = build_scheduler(app, BlockingScheduler)
     except CronError as exc:
         fail(str(exc))
-    if app.logger.level == logging.NOTSET:
-        app.logger.setLevel(logging.INFO)  # job starts, skips and outcomes go to standard error
+    log_jobs(app)
     host, pid = owner()
     click.echo(f"Scheduler running on {host} (pid {pid}): {describe(scheduler)}. Stop with Ctrl-C.")
     run_until_stopped(scheduler)

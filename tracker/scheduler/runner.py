@@ -1,4 +1,4 @@
-"""Building and running the scheduler: in its own process (`flask scheduler run`) or in the dev server.
+"""Building and running the scheduler: in its own process (`flask scheduler run`) or in the web process.
 
 The schedule lives in code (a memory job store); what was done lives in the
 job_runs table, which decides which scheduler does each occurrence. Each job
@@ -121,8 +121,14 @@ def run_until_stopped(scheduler: BlockingScheduler) -> None:
     log.info("scheduler stopped")
 
 
+def log_jobs(app: Flask) -> None:
+    """Job starts, skips and outcomes go to standard error, unless logging is set up otherwise."""
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
+
+
 def start_background_scheduler(app: Flask) -> BackgroundScheduler:
-    """Start the scheduler in threads of this process (the development server); stopped at exit."""
+    """Start the scheduler in threads of this process (dev server, gunicorn worker); stopped at exit."""
     scheduler = build_scheduler(app, BackgroundScheduler)
     scheduler.start()
     atexit.register(lambda: scheduler.running and scheduler.shutdown(wait=False))

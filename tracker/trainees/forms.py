@@ -5,7 +5,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.catalog import queries as catalog_queries
 from tracker.fields import IsoDateField, RatingField, ScoreField, VersionField
-from tracker.trainees import queries, rules
+from tracker.trainees import queries, rules, services
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from tracker.trainees.services import STALE_MESSAGE, RecordError, check_in_use
 
@@ -74,7 +74,7 @@ class RotationForm(RecordForm):
         if self.start_date.errors or self.start_date.data is None:
             return  # the start date's own error says what to fix first
         exclude_id = self.rotation.id if self.rotation else None
-        check_dates(self, self.start_date.data, field, exclude_id, start_field=self.start_date)
+        check_dates(self, self.start_date.data, field, exclude_id)
 
     def values(self) -> dict:
         return {
@@ -112,19 +112,15 @@ class EndRotationForm(RecordForm):
         return {**super().values(), "end_date": self.end_date.data, "rating": self.rating.data}
 
 
-def check_dates(form: RecordForm, start, end_field, exclude_id: int | None, start_field=None) -> None:
-    """End not before start, and no overlap with the trainee's other rotations (shown beside the date that causes it)."""
-    problem = rules.end_before_start(start, end_field.data)
-    if problem:
-        raise ValidationError(problem)
-    clash = rules.first_overlap(start, end_field.data, queries.other_periods(form.trainee.id, exclude_id))
-    if clash is None:
-        return
-    message = rules.overlap_message(clash, start)
-    if start_field is not None and rules.overlap_field(start, clash) == "start_date":
-        start_field.errors = [*start_field.errors, message]
-    else:
-        raise ValidationError(message)
+def check_dates(form: RecordForm, start, end_field, exclude_id: int | None) -> None:
+    """The service's date rule, its refusal shown beside the field it names (this end date if the form has no such field)."""
+    try:
+        services.check_rotation_dates(form.trainee, start, end_field.data, exclude_id)
+    except RecordError as exc:
+        field = form._fields.get(exc.field)
+        if field is None or field is end_field:
+            raise ValidationError(str(exc)) from None
+        field.errors = [*field.errors, str(exc)]
 
 
 def rotation_data(rotation: Rotation) -> dict:
