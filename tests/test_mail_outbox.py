@@ -51,9 +51,7 @@ def test_an_imports_invitations_go_over_one_smtp_session(runner, tmp_path, count
     assert len(counting_server.handler.sessions) == 1
 
 
-def test_a_refused_invitation_is_logged_and_the_others_still_go(app, runner, tmp_path, counting_server, caplog, monkeypatch):
-    # Alembic's fileConfig (migrations/env.py) disables existing loggers when a test migrates in this process.
-    monkeypatch.setattr(app.logger, "disabled", False)
+def test_a_refused_invitation_is_logged_and_the_others_still_go(app, runner, tmp_path, counting_server, caplog):
     counting_server.handler.replies["t1@example.com"] = "550 No such user here"
     with caplog.at_level(logging.WARNING):
         result = import_trainees(runner, tmp_path, "t0@example.com", "t1@example.com", "t2@example.com")

@@ -1,7 +1,6 @@
 """The readiness board: per role, who is ready (since when), deferred, or nearly ready."""
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 
 from sqlalchemy import Select
 
@@ -9,8 +8,6 @@ from tracker.readiness import queries, rules
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.services import evaluate_trainees
 from tracker.trainees.models import Trainee
-
-NEARLY_READY = Fraction(3, 4)
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def place_on_board(board: RoleBoard, trainee: Trainee, evaluation: rules.Evaluat
         board.deferred.append(BoardEntry(trainee, evaluation, deferred))
     elif evaluation.ready:
         board.ready.append(BoardEntry(trainee, evaluation))
-    elif evaluation.progress >= NEARLY_READY:
+    elif evaluation.progress >= rules.NEARLY_READY:
         board.nearly.append(BoardEntry(trainee, evaluation))
 
 
