@@ -205,10 +205,7 @@ def update_rotation(
     end_date: date | None, rating: int | None, notes: str,
 ) -> Rotation:
     """Change a rotation; refused if someone else changed it since `version`, or if it breaks a rule."""
-    trainee = rotation.trainee
-    lock_trainee(trainee)
-    check_version(rotation, version)
-    check_recordable(trainee)
+    trainee = guard_change(rotation, version)
     check_in_use(job_type, "job_type", kept=job_type.id == rotation.job_type_id)
     check_rotation_dates(trainee, start_date, end_date, exclude_id=rotation.id)
     check_rating(rating)
@@ -236,12 +233,18 @@ def delete_rotation(rotation: Rotation, version: int | None, actor) -> None:
     delete_record(rotation, version, actor)
 
 
-def delete_record(record: Rotation | ModuleResult, version: int | None, actor) -> None:
-    """Delete a rotation or result of an active trainee, if nobody changed it since `version`."""
+def guard_change(record: Rotation | ModuleResult, version: int | None) -> Trainee:
+    """Before changing a record: lock its trainee, refuse a stale version or a trainee not active; the trainee."""
     trainee = record.trainee
     lock_trainee(trainee)
     check_version(record, version)
     check_recordable(trainee)
+    return trainee
+
+
+def delete_record(record: Rotation | ModuleResult, version: int | None, actor) -> None:
+    """Delete a rotation or result of an active trainee, if nobody changed it since `version`."""
+    trainee = guard_change(record, version)
     before = snapshot(record)
     db.session.delete(record)
     flush_versioned()
@@ -267,10 +270,7 @@ def update_result(
     result: ModuleResult, version: int | None, actor, module: TrainingModule, completed_on: date, score: Decimal
 ) -> ModuleResult:
     """Change a module result; refused if someone else changed it since `version`, or if it breaks a rule."""
-    trainee = result.trainee
-    lock_trainee(trainee)
-    check_version(result, version)
-    check_recordable(trainee)
+    trainee = guard_change(result, version)
     check_in_use(module, "module", kept=module.id == result.module_id)
     check_result(trainee, module, completed_on, score, exclude_id=result.id)
     before = snapshot(result)
