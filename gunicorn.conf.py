@@ -10,7 +10,7 @@ never start one by accident.
 
 def post_worker_init(worker) -> None:
     """Start the scheduler in this worker when the app it serves (wsgi:app) has SCHEDULER_ENABLED."""
-    from tracker.scheduler.runner import log_jobs, start_background_scheduler
+    from tracker.scheduler.process import log_jobs, start_background_scheduler
 
     app = worker.wsgi
     if app.config["SCHEDULER_ENABLED"]:

@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from tests.factories import make_job_type, make_module, make_role, make_rotation, make_trainee, make_user
 from tracker.auth.models import User
-from tracker.digest.weeks import parse_week
+from tracker.core.weeks import parse_week
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
 

@@ -32,7 +32,7 @@ def pages(ids: dict) -> list[str]:
         f"/admin/catalog/modules/{ids['module']}/edit", f"/admin/catalog/roles/{ids['role']}/edit",
         f"{role}/rotation-requirements/new", f"{role}/rotation-requirements/{ids['rotation_requirement']}/edit",
         f"{role}/module-requirements/new", f"{role}/module-requirements/{ids['module_requirement']}/edit",
-        "/admin/users/", "/admin/users/new", f"/admin/users/{ids['user']}/edit", f"/admin/trainees/{ids['trainee']}/edit",
+        "/admin/users/", "/admin/users/new", f"/admin/users/{ids['user']}/edit", f"/trainees/{ids['trainee']}/profile",
         "/admin/imports/", "/admin/imports/rotations.csv", "/admin/audit/",
     ]
 
@@ -51,7 +51,7 @@ def actions(ids: dict) -> list[tuple[str, dict]]:
         ("/admin/users/new", {"email": "x@example.com", "name": "X", "role": "admin"}),
         (f"/admin/users/{ids['user']}/edit", {"email": "m@example.com", "name": "M", "role": "supervisor"}),
         (f"/admin/users/{ids['user']}/invite", {}),
-        (f"/admin/trainees/{ids['trainee']}/edit", {"supervisor": str(ids["user"]), "start_date": "2025-02-01", "cohort": "Z", "version": "1"}),
+        (f"/trainees/{ids['trainee']}/profile", {"supervisor": str(ids["user"]), "start_date": "2025-02-01", "cohort": "Z", "version": "1"}),
         ("/admin/imports/", {"kind": "rotations"}),
     ]
 

@@ -138,7 +138,7 @@ def test_resend_an_invitation_only_to_someone_without_a_password(app, client, pe
 
 def test_change_a_trainees_supervisor(client, auth, people):
     amelia = people["amelia"]
-    url = f"/admin/trainees/{amelia.id}/edit"
+    url = f"/trainees/{amelia.id}/profile"
     assert 'name="version" type="hidden" value="1"' in client.get(url).get_data(as_text=True)
     response = post_form(client, url, {"supervisor": str(people["david"].id), "start_date": "2025-01-06", "cohort": "2025-B", "version": "1"})
     assert response.status_code == 302
@@ -158,7 +158,7 @@ def test_supervisor_change_from_a_stale_page_is_refused(client, people):
     amelia = people["amelia"]
     amelia.cohort = "changed meanwhile"
     db.session.commit()
-    response = post_form(client, f"/admin/trainees/{amelia.id}/edit", {"supervisor": str(people["david"].id), "start_date": "2025-01-06", "cohort": "X", "version": "1"})
+    response = post_form(client, f"/trainees/{amelia.id}/profile", {"supervisor": str(people["david"].id), "start_date": "2025-01-06", "cohort": "X", "version": "1"})
     assert "changed by someone else" in response.get_data(as_text=True)
     db.session.refresh(amelia)
     assert amelia.supervisor == people["maria"]
@@ -172,3 +172,11 @@ def test_users_list_filters_and_paginates(app, client, people):
     first = client.get("/admin/users/").get_data(as_text=True)
     assert "Page 1 of 2" in first
     assert db.session.scalar(select(func.count()).select_from(User)) == 4
+
+
+def test_the_old_profile_address_sends_on_to_the_new_one(client, people) -> None:
+    """Bookmarks of /admin/trainees/<id>/edit keep working: a 308 keeps the method and the form."""
+    trainee = people["amelia"]
+    response = client.get(f"/admin/trainees/{trainee.id}/edit")
+    assert response.status_code == 308
+    assert response.headers["Location"].endswith(f"/trainees/{trainee.id}/profile")

@@ -5,7 +5,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.services import evaluate_trainees
-from tracker.timeutil import today
+from tracker.infra.clock import today
 from tracker.trainees.models import Trainee
 
 

@@ -9,7 +9,7 @@ from tests.digest_support import MONDAY, WEEK, hash_each_password_once, make_fla
 from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
 from tracker.digest.content import build_digests
 from tracker.digest.rendering import render_digest
-from tracker.digest.weeks import parse_week
+from tracker.core.weeks import parse_week
 from tracker.extensions import db
 
 

@@ -12,7 +12,7 @@ from tracker.digest import jobs, outbox, services
 from tracker.digest.models import DigestDelivery
 from tracker.digest.tokens import unsubscribe_token
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 SUPERVISORS = ("maria@example.com", "david@example.com")
 RECIPIENTS = ("ada.admin@example.com",) + SUPERVISORS

@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.digest.weeks import IsoWeek, WeekError, coming_week, current_week, format_day, parse_week, week_of
+from tracker.core.formatting import format_day
+from tracker.core.weeks import IsoWeek, WeekError, coming_week, current_week, parse_week, week_of
 
 
 @pytest.mark.parametrize("text, monday", [

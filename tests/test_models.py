@@ -10,7 +10,7 @@ from tests.factories import make_job_type, make_module, make_role, make_trainee,
 from tracker import create_app
 from tracker.digest.models import DigestDelivery
 from tracker.extensions import db
-from tracker.jobs.models import JobRun
+from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import ModuleResult, Rotation
 

@@ -7,7 +7,7 @@ from tests.conftest import sign_in
 from tests.factories import make_job_type, make_result, make_module, make_role, make_rotation, make_trainee, make_user
 from tracker.extensions import db
 from tracker.readiness import services
-from tracker.timeutil import today
+from tracker.infra.clock import today
 
 pytestmark = pytest.mark.browser
 

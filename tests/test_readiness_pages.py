@@ -13,7 +13,7 @@ from tracker.audit.services import record_change, snapshot
 from tracker.extensions import db
 from tracker.readiness import services
 from tracker.readiness.models import ReadinessFlag
-from tracker.timeutil import today
+from tracker.infra.clock import today
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from werkzeug.security import generate_password_hash
 

@@ -6,17 +6,17 @@ from fractions import Fraction
 
 import pytest
 
+from tracker.core.formatting import format_score
 from tracker.readiness.rules import (
     days_by_job_type,
-    ModuleRequirement,
+    ModuleNeed,
     ResultFact,
     RoleSpec,
     RotationFact,
-    RotationRequirement,
+    RotationNeed,
     add_months,
     evaluate,
     format_progress,
-    format_score,
     format_weeks,
     progress_hundredths,
 )
@@ -46,15 +46,15 @@ def role(total: int = 0, distinct: int = 0, rotations=(), modules=()) -> RoleSpe
     return RoleSpec(1, "audit", "Internal auditing", total, distinct, tuple(rotations), tuple(modules))
 
 
-def weeks_req(job: int = PROCUREMENT, weeks: int = 8, rating: int | None = None) -> RotationRequirement:
+def weeks_req(job: int = PROCUREMENT, weeks: int = 8, rating: int | None = None) -> RotationNeed:
     """A rotation requirement on one job type."""
     names = {PROCUREMENT: "Procurement desk", WAREHOUSE: "Warehouse operations"}
-    return RotationRequirement(job, names.get(job, "Planning"), weeks, rating)
+    return RotationNeed(job, names.get(job, "Planning"), weeks, rating)
 
 
-def module_req(score: str = "70", months: int | None = None) -> ModuleRequirement:
+def module_req(score: str = "70", months: int | None = None) -> ModuleNeed:
     """A module requirement on Audit Fundamentals."""
-    return ModuleRequirement(AUDIT, "Audit Fundamentals", months, Decimal(score))
+    return ModuleNeed(AUDIT, "Audit Fundamentals", months, Decimal(score))
 
 
 # --- helpers ----------------------------------------------------------------

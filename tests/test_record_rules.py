@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from tracker.core import parsing
 from tracker.trainees import rules
 
 D = date.fromisoformat
@@ -56,13 +57,13 @@ def test_end_before_start():
 
 @pytest.mark.parametrize("text, expected", [("", None), ("  ", None), ("1", 1), ("5", 5), (" 3 ", 3), (None, None), (4, 4)])
 def test_parse_rating_accepts_empty_or_1_to_5(text, expected):
-    assert rules.parse_rating(text) == expected
+    assert parsing.parse_rating(text) == expected
 
 
 @pytest.mark.parametrize("text", ["0", "6", "3.5", "-1", "four", "1e0", 9])
 def test_parse_rating_refuses_anything_else(text):
     with pytest.raises(ValueError, match="whole number from 1 to 5"):
-        rules.parse_rating(text)
+        parsing.parse_rating(text)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -70,7 +71,7 @@ def test_parse_rating_refuses_anything_else(text):
     (" 99.99 ", Decimal("99.99")), ("100.00", Decimal("100.00")), ("72.", Decimal("72")), (".5", Decimal("0.5")),
 ])
 def test_parse_score_accepts_0_to_100_with_two_decimals(text, expected):
-    assert rules.parse_score(text) == expected
+    assert parsing.parse_score(text) == expected
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -80,7 +81,7 @@ def test_parse_score_accepts_0_to_100_with_two_decimals(text, expected):
 ])
 def test_parse_score_refuses_out_of_range_or_malformed(text, reason):
     with pytest.raises(ValueError, match=reason):
-        rules.parse_score(text)
+        parsing.parse_score(text)
 
 
 def test_current_rotation_is_the_one_running_today():

@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tracker.scheduler.jobs import week_key
 from tracker.scheduler.cron import (
     CronError,
     crontab_trigger,
     crontab_weekdays,
-    iso_week_key,
     latest_occurrence,
     occurrence_key,
 )
@@ -90,4 +90,4 @@ def test_an_occurrence_key_is_its_local_time_with_the_offset(occurrence: datetim
     [(datetime(2025, 6, 30, 7), "2025-W27"), (datetime(2025, 12, 29, 7), "2026-W01"), (datetime(2027, 1, 3, 7), "2026-W53")],
 )
 def test_the_digest_key_is_the_iso_week(day: datetime, key: str) -> None:
-    assert iso_week_key(day.replace(tzinfo=UTC)) == key
+    assert week_key(day.replace(tzinfo=UTC)) == key

@@ -22,7 +22,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.catalog.models import TargetRole
 from tracker.extensions import db
-from tracker.jobs.models import JobRun
+from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import Trainee
 

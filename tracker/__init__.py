@@ -57,38 +57,39 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount each domain's pages."""
+    """Mount each domain's pages, the error pages and the headers every response carries."""
     from tracker.audit.routes import bp as audit_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.catalog.routes import bp as catalog_bp
     from tracker.digest.routes import bp as digest_bp
     from tracker.imports.routes import bp as imports_bp
     from tracker.invitations.routes import bp as invitations_bp
-    from tracker.jobs.routes import bp as jobs_bp
-    from tracker.main.errors import bp as errors_bp
     from tracker.main.routes import bp as main_bp
     from tracker.readiness.routes import bp as readiness_bp
-    from tracker.trainees.record_routes import bp as records_bp
+    from tracker.scheduler.routes import bp as scheduler_bp
     from tracker.trainees.routes import bp as trainees_bp
     from tracker.users.routes import bp as users_bp
+    from tracker.web import headers
+    from tracker.web.errors import bp as errors_bp
 
     for blueprint in (
-        main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, records_bp, readiness_bp,
-        digest_bp, imports_bp, catalog_bp, users_bp, audit_bp, jobs_bp,
+        main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, readiness_bp,
+        digest_bp, imports_bp, catalog_bp, users_bp, audit_bp, scheduler_bp,
     ):
         app.register_blueprint(blueprint)
+    headers.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    """Add the tracker's command groups to `flask`."""
-    from tracker.auth.cli import users_cli
+    """Add each domain's command groups to `flask`."""
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
-    from tracker.devserver import serve_command
     from tracker.digest.cli import digest_cli
-    from tracker.imports.cli import results_cli, rotations_cli, trainees_cli
+    from tracker.main.cli import serve_command
     from tracker.readiness.cli import readiness_cli
     from tracker.scheduler.cli import scheduler_cli
+    from tracker.trainees.cli import results_cli, rotations_cli, trainees_cli
+    from tracker.users.cli import users_cli
 
     for command in (
         users_cli, catalog_cli, demo_cli, serve_command, trainees_cli, rotations_cli, results_cli,
@@ -99,7 +100,8 @@ def register_commands(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Formatting helpers for templates."""
-    from tracker.readiness.rules import format_score, progress_hundredths
+    from tracker.core.formatting import format_score
+    from tracker.readiness.rules import progress_hundredths
 
     app.add_template_filter(format_score, "score")
     app.add_template_filter(progress_hundredths, "percent")

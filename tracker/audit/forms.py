@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, ValidationError
 
-from tracker.fields import IsoDateField
+from tracker.web.fields import IsoDateField
 
 
 class AuditFilterForm(FlaskForm):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 
 class AuditEvent(db.Model):

@@ -11,7 +11,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, TargetRole, TrainingModule
 from tracker.extensions import db
-from tracker.timeutil import programme_zone
+from tracker.infra.clock import programme_zone
 from tracker.trainees.models import Trainee
 
 ENTITY_NAMES = {

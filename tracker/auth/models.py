@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 ROLES = ("admin", "supervisor", "trainee")
 

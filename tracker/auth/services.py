@@ -8,13 +8,14 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.models import ROLES, LoginFailure, User
+from tracker.core.errors import TrackerError
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 MIN_PASSWORD_LENGTH = 8
 
 
-class UserError(ValueError):
+class UserError(TrackerError):
     """A user could not be created or changed; the message says why."""
 
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.catalog import services
-from tracker.cli_support import fail
+from tracker.web.cli import fail
 from tracker.extensions import db
 
 catalog_cli = AppGroup("catalog", help="Import and export job types, modules and target roles.")

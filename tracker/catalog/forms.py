@@ -8,7 +8,7 @@ from tracker.catalog import queries
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.catalog.services import CODE_PATTERN
 from tracker.extensions import db
-from tracker.fields import RATING_CHOICES, RatingField, ScoreField, WholeNumberField
+from tracker.web.fields import RATING_CHOICES, RatingField, ScoreField, WholeNumberField
 
 
 class CodeMixin:

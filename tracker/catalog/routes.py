@@ -20,7 +20,7 @@ from tracker.catalog.forms import (
 )
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
-from tracker.forms_support import ActiveForm, ConfirmForm, flash_errors, saved
+from tracker.web.forms import ActiveForm, ConfirmForm, flash_errors, saved
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
 

@@ -6,13 +6,14 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.audit.services import json_value, record_change, record_event, snapshot
+from tracker.core.errors import TrackerError
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
-class CatalogError(ValueError):
+class CatalogError(TrackerError):
     """The catalogue file has mistakes; `problems` lists every one."""
 
     def __init__(self, problems: list[str]):

@@ -15,6 +15,7 @@ from tracker.auth.services import create_user
 from tracker.audit.services import record_change
 from tracker.catalog.models import JobType, TrainingModule
 from tracker.catalog.services import import_catalog
+from tracker.core.errors import TrackerError
 from tracker.extensions import db
 from tracker.readiness.decisions import defer_flag, place_trainee
 from tracker.readiness.models import ReadinessFlag
@@ -56,7 +57,7 @@ WITHDRAWN = {"Dana Cohen"}  # left the programme early: kept on record, never ev
 STAGES = ["ready"] * 8 + ["nearly"] * 8 + ["underway"] * 7 + ["starting"] * 7
 
 
-class DemoError(RuntimeError):
+class DemoError(TrackerError):
     """The demo cannot be loaded here."""
 
 

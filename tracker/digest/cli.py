@@ -2,12 +2,12 @@
 import click
 from flask.cli import AppGroup
 
-from tracker.cli_support import fail
+from tracker.web.cli import fail
 from tracker.digest import outbox, services
 from tracker.digest.content import build_digests
-from tracker.digest.weeks import WeekError, current_week, parse_week
+from tracker.core.weeks import WeekError, current_week, parse_week
 from tracker.extensions import db
-from tracker.timeutil import programme_zone, utcnow
+from tracker.infra.clock import programme_zone, utcnow
 
 digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 

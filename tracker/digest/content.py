@@ -16,7 +16,8 @@ from sqlalchemy import Select, select
 
 from tracker.digest import queries
 from tracker.digest.queries import Recipient
-from tracker.digest.weeks import IsoWeek, format_day
+from tracker.core.formatting import format_day
+from tracker.core.weeks import IsoWeek
 from tracker.readiness import rules
 from tracker.readiness.rules import NEARLY_READY
 from tracker.readiness.queries import active_trainee_ids

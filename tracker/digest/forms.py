@@ -4,7 +4,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, Submit
 from wtforms.validators import Optional, ValidationError
 
 from tracker.digest.models import DELIVERY_STATUSES
-from tracker.digest.weeks import WeekError, parse_week
+from tracker.core.weeks import WeekError, parse_week
 
 
 def validate_week_text(form, field) -> None:

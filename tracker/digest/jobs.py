@@ -6,7 +6,7 @@ record. Failed deliveries are part of the counts, not an exception: the
 job itself did its work, and admins see the failures on the deliveries page.
 """
 from tracker.digest import outbox
-from tracker.digest.weeks import parse_week
+from tracker.core.weeks import parse_week
 
 
 def send_weekly_digest(period_key: str) -> dict:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 DELIVERY_STATUSES = ("pending", "sent", "skipped", "failed")
 SKIP_REASONS = ("nothing_to_report", "unsubscribed", "inactive")

@@ -25,10 +25,10 @@ from tracker.digest import services
 from tracker.digest.content import build_digests
 from tracker.digest.models import DigestDelivery
 from tracker.digest.rendering import digest_message
-from tracker.digest.weeks import IsoWeek
+from tracker.core.weeks import IsoWeek
 from tracker.extensions import db
 from tracker.mail.transport import MailError, deliver
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 
 @dataclass

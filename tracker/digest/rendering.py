@@ -7,7 +7,7 @@ from flask import current_app, render_template
 
 from tracker.digest.content import Digest
 from tracker.digest.tokens import unsubscribe_url
-from tracker.digest.weeks import format_day
+from tracker.core.formatting import format_day
 from tracker.mail.transport import build_message, mail_domain
 
 

@@ -13,9 +13,10 @@ from tracker.digest.forms import DeliveryFilterForm, DigestPreferenceForm, Previ
 from tracker.digest.models import DigestDelivery
 from tracker.digest.rendering import render_digest
 from tracker.digest.tokens import user_id_from_token
-from tracker.digest.weeks import coming_week, format_day, parse_week
+from tracker.core.formatting import format_day
+from tracker.core.weeks import coming_week, parse_week
 from tracker.extensions import csrf, db
-from tracker.timeutil import today
+from tracker.infra.clock import today
 
 bp = Blueprint("digest", __name__)
 

@@ -6,7 +6,7 @@ from typing import Any
 from tracker.auth.services import normalize_email
 from tracker.imports.csvfile import Problems, Row
 from tracker.imports.lookups import CatalogItem, Person
-from tracker.timeutil import parse_iso_date
+from tracker.core.parsing import parse_iso_date
 
 
 def sentence(reason: str) -> str:

@@ -4,8 +4,10 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 
+from tracker.core.errors import TrackerError
 
-class ImportFailed(Exception):
+
+class ImportFailed(TrackerError):
     """The file cannot be imported; `problems` holds every bad line as (line number, reason)."""
 
     def __init__(self, problems: list[tuple[int, str]]):

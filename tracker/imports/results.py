@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from tracker.audit.services import record_events_bulk, snapshot_of
 from tracker.auth.services import normalize_email
 from tracker.catalog.models import TrainingModule
+from tracker.core.parsing import parse_score, stored_score
 from tracker.imports import lookups
-from tracker.imports.bulk import insert_rows, update_rows
+from tracker.infra.bulk import insert_rows, update_rows
 from tracker.imports.checks import RowCheck, refuse_repeats, sentence
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
@@ -61,14 +62,14 @@ def parse(row: Row, people: dict, modules: dict, problems: Problems) -> Planned 
     trainee = check.trainee(people)
     module = check.catalog(modules, "module", "module")
     completed_on = check.date("completed_on")
-    score = check.parsed("score", rules.parse_score) if check.required("score") else None
+    score = check.parsed("score", parse_score) if check.required("score") else None
     if not check.ok:
         return None
     values = {
         "trainee_id": trainee.trainee_id,
         "module_id": module.id,
         "completed_on": completed_on,
-        "score": rules.stored_score(score),
+        "score": stored_score(score),
     }
     return Planned(row.line, trainee, module, values)
 
@@ -79,7 +80,7 @@ def sort_out(planned: list[Planned], existing: list[dict], problems: Problems) -
     creates, updates = [], []
     for p in planned:
         p.existing = recorded.get(p.key)
-        if p.existing and rules.stored_score(p.existing["score"]) == p.values["score"]:
+        if p.existing and stored_score(p.existing["score"]) == p.values["score"]:
             continue
         if p.trainee.trainee_status != "active":
             problems.add(p.line, sentence(rules.inactive_trainee_message(p.trainee.email, p.trainee.trainee_status)))

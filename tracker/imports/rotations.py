@@ -12,8 +12,9 @@ from datetime import date
 from tracker.audit.services import record_events_bulk, snapshot_of
 from tracker.auth.services import normalize_email
 from tracker.catalog.models import JobType
+from tracker.core.parsing import parse_rating
 from tracker.imports import lookups
-from tracker.imports.bulk import insert_rows, update_rows
+from tracker.infra.bulk import insert_rows, update_rows
 from tracker.imports.checks import RowCheck, refuse_repeats, sentence
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
@@ -68,7 +69,7 @@ def parse(row: Row, people: dict, job_types: dict, problems: Problems) -> Planne
     job_type = check.catalog(job_types, "job_type", "job type")
     supervisor = check.staff(people, "supervisor_email", ("supervisor", "admin"), active_only=False, required=False)
     start, end = check.date("start_date"), check.date("end_date", required=False)
-    rating = check.parsed("rating", rules.parse_rating)
+    rating = check.parsed("rating", parse_rating)
     notes = check.text("notes", rules.NOTES_MAX_LENGTH, required=False)
     if start and end and end < start:
         check.refuse("end_date", sentence(rules.end_before_start(start, end)))

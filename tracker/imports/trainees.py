@@ -11,7 +11,7 @@ from tracker.audit.services import record_events_bulk, snapshot_of
 from tracker.auth.models import User
 from tracker.auth.services import check_email_syntax, normalize_email
 from tracker.imports import lookups
-from tracker.imports.bulk import insert_rows, update_rows
+from tracker.infra.bulk import insert_rows, update_rows
 from tracker.imports.checks import RowCheck, a, refuse_repeats
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport

@@ -9,10 +9,12 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from tracker.core.errors import TrackerError
+
 SALT = "tracker.invitation.v1"
 
 
-class InvitationError(ValueError):
+class InvitationError(TrackerError):
     """The link cannot be used; the message says why in words for the person holding it."""
 
 

@@ -10,7 +10,7 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 
 class MailError(Exception):

@@ -6,10 +6,11 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.cli_support import fail
+from tracker.web.cli import fail
 from tracker.extensions import db
 from tracker.readiness import queries, services
-from tracker.timeutil import parse_iso_date, today
+from tracker.core.parsing import parse_iso_date
+from tracker.infra.clock import today
 
 readiness_cli = AppGroup("readiness", help="Evaluate readiness, raise and clear flags, export.")
 

@@ -8,13 +8,14 @@ from datetime import date
 from sqlalchemy import select, update
 
 from tracker.audit.services import record_change, snapshot
+from tracker.core.errors import TrackerError
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.queries import open_flag_condition
-from tracker.timeutil import today, utcnow
+from tracker.infra.clock import today, utcnow
 
 
-class DecisionError(ValueError):
+class DecisionError(TrackerError):
     """The decision cannot be made on this flag now; the message says why."""
 
 

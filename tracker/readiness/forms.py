@@ -4,7 +4,7 @@ from wtforms import DateField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.readiness.models import ReadinessFlag
-from tracker.timeutil import today
+from tracker.infra.clock import today
 
 
 def strip(value: str | None) -> str | None:

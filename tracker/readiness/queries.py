@@ -26,13 +26,13 @@ def load_roles() -> list[rules.RoleSpec]:
     for req, name in db.session.execute(
         select(RotationRequirement, JobType.name).join(JobType).order_by(RotationRequirement.id)
     ):
-        rotation_reqs[req.role_id].append(rules.RotationRequirement(req.job_type_id, name, req.min_weeks, req.min_rating))
+        rotation_reqs[req.role_id].append(rules.RotationNeed(req.job_type_id, name, req.min_weeks, req.min_rating))
     module_reqs = defaultdict(list)
     for req, module in db.session.execute(
         select(ModuleRequirement, TrainingModule).join(TrainingModule).order_by(ModuleRequirement.id)
     ):
         module_reqs[req.role_id].append(
-            rules.ModuleRequirement(req.module_id, module.name, module.valid_months, req.min_score)
+            rules.ModuleNeed(req.module_id, module.name, module.valid_months, req.min_score)
         )
     return [
         rules.RoleSpec(

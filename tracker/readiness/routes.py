@@ -11,7 +11,7 @@ from tracker.readiness.access import get_flag_or_403
 from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
 from tracker.readiness.models import ReadinessFlag
-from tracker.timeutil import today
+from tracker.infra.clock import today
 from tracker.trainees.access import visible_trainees
 from tracker.trainees.models import Trainee
 from tracker.trainees.queries import cohorts

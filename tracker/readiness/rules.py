@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from tracker.core.formatting import format_score
+
 
 @dataclass(frozen=True)
 class RotationFact:
@@ -36,7 +38,7 @@ class ResultFact:
 
 
 @dataclass(frozen=True)
-class RotationRequirement:
+class RotationNeed:
     """A role's requirement on one job type; min_weeks 0 means no weeks criterion."""
 
     job_type_id: int
@@ -46,7 +48,7 @@ class RotationRequirement:
 
 
 @dataclass(frozen=True)
-class ModuleRequirement:
+class ModuleNeed:
     """A role's requirement on one module, with the module's validity."""
 
     module_id: int
@@ -64,8 +66,8 @@ class RoleSpec:
     name: str
     min_total_weeks: int
     min_distinct_job_types: int
-    rotation_requirements: tuple[RotationRequirement, ...] = ()
-    module_requirements: tuple[ModuleRequirement, ...] = ()
+    rotation_requirements: tuple[RotationNeed, ...] = ()
+    module_requirements: tuple[ModuleNeed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,6 @@ def format_weeks(weeks: Fraction) -> str:
     tenths = -(-10 * weeks.numerator // weeks.denominator)  # the ceiling, in integers
     sign = "-" if tenths < 0 else ""
     return f"{sign}{abs(tenths) // 10}.{abs(tenths) % 10}"
-
-
-def format_score(score: Decimal | int) -> str:
-    """A score without trailing zeros: 70.00 -> "70", 69.50 -> "69.5"."""
-    return format(Decimal(score).normalize(), "f")
 
 
 def progress_hundredths(progress: Fraction) -> int:
@@ -168,7 +165,7 @@ def latest_rating(rotations: Iterable[RotationFact], job_type_id: int) -> int | 
 
 
 def best_score(
-    results: Iterable[ResultFact], req: ModuleRequirement, as_of: date
+    results: Iterable[ResultFact], req: ModuleNeed, as_of: date
 ) -> Decimal | None:
     """Highest valid score for the required module, None when none is valid."""
     scores = [
@@ -212,12 +209,12 @@ def distinct_criterion(distinct: int, need: int) -> Criterion:
     return Criterion("distinct_job_types", f"{need} job types", met, progress, missing)
 
 
-def job_type_weeks_criterion(req: RotationRequirement, days: int) -> Criterion:
+def job_type_weeks_criterion(req: RotationNeed, days: int) -> Criterion:
     """Criterion on weeks in one job type."""
     return _weeks_criterion("job_type_weeks", f"in {req.job_type_name}", days, req.min_weeks)
 
 
-def rating_criterion(req: RotationRequirement, latest: int | None) -> Criterion:
+def rating_criterion(req: RotationNeed, latest: int | None) -> Criterion:
     """Criterion on the latest rating in one job type."""
     need = req.min_rating
     met = latest is not None and latest >= need
@@ -227,7 +224,7 @@ def rating_criterion(req: RotationRequirement, latest: int | None) -> Criterion:
     return Criterion("job_type_rating", label, met, ONE if met else ZERO, missing)
 
 
-def module_criterion(req: ModuleRequirement, best: Decimal | None) -> Criterion:
+def module_criterion(req: ModuleNeed, best: Decimal | None) -> Criterion:
     """Criterion on the best valid score of one module."""
     target = f"{req.module_name} at {format_score(req.min_score)} or more"
     met = best is not None and best >= req.min_score
@@ -247,7 +244,7 @@ def mean_progress(criteria: tuple[Criterion, ...]) -> Fraction:
 
 
 def rotation_criteria(
-    req: RotationRequirement, completed: list[RotationFact], days: dict[int, int]
+    req: RotationNeed, completed: list[RotationFact], days: dict[int, int]
 ) -> list[Criterion]:
     """The weeks and rating criteria of one rotation requirement, in that order."""
     criteria = []

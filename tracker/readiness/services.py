@@ -9,7 +9,7 @@ from sqlalchemy import Select, insert, select, update
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import json_value, snapshot
 from tracker.extensions import db
-from tracker.locking import lock_for_writing
+from tracker.infra.locking import lock_for_writing
 from tracker.readiness import queries, rules
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import Trainee

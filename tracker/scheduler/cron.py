@@ -3,10 +3,12 @@ from datetime import datetime, timedelta, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from tracker.core.errors import TrackerError
+
 CRONTAB_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
-class CronError(ValueError):
+class CronError(TrackerError):
     """A setting is not a crontab expression; the message says which and why."""
 
 
@@ -88,9 +90,3 @@ def latest_occurrence(trigger: CronTrigger, now: datetime, grace: timedelta) -> 
 def occurrence_key(occurrence: datetime) -> str:
     """A period key naming one occurrence: its local time with the offset (unambiguous across DST)."""
     return occurrence.isoformat(timespec="seconds")
-
-
-def iso_week_key(occurrence: datetime) -> str:
-    """A period key naming the ISO week of the occurrence: "2026-W27"."""
-    year, week, _ = occurrence.date().isocalendar()
-    return f"{year}-W{week:02d}"

@@ -6,7 +6,8 @@ from typing import Any
 
 from tracker.digest import jobs as digest_jobs
 from tracker.readiness import services as readiness_services
-from tracker.scheduler.cron import CronError, crontab_trigger, iso_week_key, occurrence_key
+from tracker.core.weeks import week_of
+from tracker.scheduler.cron import CronError, crontab_trigger, occurrence_key
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,11 @@ class JobSpec:
     cron_setting: str
     period_key: Callable[[datetime], str]
     work: Callable[[datetime, str], dict[str, Any]]
+
+
+def week_key(occurrence: datetime) -> str:
+    """The period key of a weekly job: the ISO week of the occurrence, "2026-W27"."""
+    return str(week_of(occurrence.date()))
 
 
 def readiness_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def mail_retry_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
 JOBS = (
     JobSpec("readiness", "TRACKER_READINESS_CRON", occurrence_key, readiness_work),
     # One digest per ISO week, however often its cron fires.
-    JobSpec("digest", "TRACKER_DIGEST_CRON", iso_week_key, digest_work),
+    JobSpec("digest", "TRACKER_DIGEST_CRON", week_key, digest_work),
     JobSpec("mail_retry", "TRACKER_MAIL_RETRY_CRON", occurrence_key, mail_retry_work),
 )
 

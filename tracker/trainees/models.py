@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.catalog.models import SCORE, JobType, TargetRole, TrainingModule
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 TRAINEE_STATUSES = ("active", "placed", "withdrawn")
 

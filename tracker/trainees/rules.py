@@ -1,47 +1,10 @@
 """Rules for a trainee's records, as pure functions: the forms, the services and the imports share them."""
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-SCORE_PATTERN = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 NOTES_MAX_LENGTH = 2000
-
-
-def parse_rating(text: Any) -> int | None:
-    """A rating from a form or file: empty means not rated, otherwise a whole number 1-5."""
-    if text is None or isinstance(text, int):
-        value = text
-    else:
-        text = str(text).strip()
-        if not text:
-            return None
-        if not text.isdigit():
-            raise ValueError(f"The rating must be a whole number from 1 to 5, not '{text}'.")
-        value = int(text)
-    if value is not None and not 1 <= value <= 5:
-        raise ValueError(f"The rating must be a whole number from 1 to 5, not '{value}'.")
-    return value
-
-
-def parse_score(text: str) -> Decimal:
-    """A score from a form or file: a number from 0 to 100 with at most two decimals."""
-    text = (text or "").strip()
-    if not SCORE_PATTERN.match(text):
-        raise ValueError(f"The score must be a number from 0 to 100 (like 72 or 72.5), not '{text}'.")
-    score = Decimal(text)
-    if not 0 <= score <= 100:
-        raise ValueError(f"The score must be from 0 to 100, not {text}.")
-    if score != round(score, 2):
-        raise ValueError(f"The score may have at most two decimals, not {text}.")
-    return score
-
-
-def stored_score(score: Decimal) -> Decimal:
-    """A score as the database keeps it: exactly two decimals."""
-    return Decimal(score).quantize(Decimal("0.01"))
 
 
 def duplicate_result_message(module_name: str, completed_on: date) -> str:

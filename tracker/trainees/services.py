@@ -9,8 +9,9 @@ from tracker.audit.services import record_change, record_event, snapshot
 from tracker.auth.models import User
 from tracker.auth.services import create_user
 from tracker.catalog.models import JobType, TrainingModule
+from tracker.core.errors import TrackerError
+from tracker.core.parsing import parse_rating, parse_score, stored_score
 from tracker.extensions import db
-from tracker.forms_support import FieldError
 from tracker.trainees import queries, rules
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
@@ -21,7 +22,7 @@ STALE_MESSAGE = (
 COHORT_MAX_LENGTH = 40
 
 
-class RecordError(FieldError):
+class RecordError(TrackerError):
     """A change to a trainee's records breaks a rule; `field` names the form field it belongs beside."""
 
 
@@ -89,7 +90,7 @@ def check_rotation_dates(trainee: Trainee, start: date, end: date | None, exclud
 def check_rating(rating) -> None:
     """Empty, or a whole number 1-5."""
     try:
-        rules.parse_rating(rating)
+        parse_rating(rating)
     except ValueError as exc:
         raise RecordError(str(exc), "rating") from None
 
@@ -104,7 +105,7 @@ def check_result(trainee: Trainee, module: TrainingModule, completed_on: date, s
     if completed_on is None:
         raise RecordError("Enter the date the module was completed.", "completed_on")
     try:
-        rules.parse_score(format(score, "f") if isinstance(score, Decimal) else str(score))
+        parse_score(format(score, "f") if isinstance(score, Decimal) else str(score))
     except ValueError as exc:
         raise RecordError(str(exc), "score") from None
     if queries.result_exists(trainee.id, module.id, completed_on, exclude_id):
@@ -260,7 +261,7 @@ def create_result(trainee: Trainee, module: TrainingModule, completed_on: date, 
     check_recordable(trainee)
     check_in_use(module, "module")
     check_result(trainee, module, completed_on, score)
-    result = ModuleResult(trainee=trainee, module=module, completed_on=completed_on, score=rules.stored_score(score))
+    result = ModuleResult(trainee=trainee, module=module, completed_on=completed_on, score=stored_score(score))
     db.session.add(result)
     record_change(actor, "create", result, before=None, trainee_id=trainee.id)
     return result
@@ -274,7 +275,7 @@ def update_result(
     check_in_use(module, "module", kept=module.id == result.module_id)
     check_result(trainee, module, completed_on, score, exclude_id=result.id)
     before = snapshot(result)
-    result.module, result.completed_on, result.score = module, completed_on, rules.stored_score(score)
+    result.module, result.completed_on, result.score = module, completed_on, stored_score(score)
     return save_change(actor, result, before, trainee.id)
 
 

@@ -7,27 +7,9 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from tracker.auth.models import ROLES, User
 from tracker.auth.services import UserError, check_email_syntax, find_user_by_email
 from tracker.extensions import db
-from tracker.fields import IsoDateField, VersionField
-from tracker.trainees.models import Trainee
-from tracker.trainees.services import COHORT_MAX_LENGTH, STALE_MESSAGE
-
-
-def supervisor_choices(keep: User | None = None) -> list[SelectChoice]:
-    """Active supervisors by name, plus `keep` (the current one) even when no longer active."""
-    supervisors = list(db.session.scalars(select(User).where(User.role == "supervisor", User.active).order_by(User.name)))
-    if keep is not None and keep not in supervisors:
-        supervisors.append(keep)
-    return [SelectChoice("", "Choose a supervisor")] + [SelectChoice(str(s.id), f"{s.name} ({s.email})") for s in supervisors]
-
-
-def chosen_supervisor(field, keep: User | None = None) -> User:
-    """The supervisor a select names: an active supervisor, or the one the trainee already has."""
-    user = db.session.get(User, int(field.data)) if (field.data or "").isdigit() else None
-    if user is None or user.role != "supervisor":
-        raise ValidationError("Choose a supervisor from the list.")
-    if not user.active and user != keep:
-        raise ValidationError(f"{user.name} is no longer active; choose another supervisor.")
-    return user
+from tracker.web.fields import IsoDateField
+from tracker.trainees.forms import chosen_supervisor, supervisor_choices
+from tracker.trainees.services import COHORT_MAX_LENGTH
 
 
 class EmailMixin:
@@ -99,31 +81,3 @@ class EditUserForm(EmailMixin, FlaskForm):
 
     def values(self) -> dict:
         return {"email": self.email.data, "name": self.name.data, "role": self.role.data}
-
-
-class TraineeProfileForm(FlaskForm):
-    """A trainee's supervisor, start date and cohort, as they were when the page was shown."""
-
-    supervisor = SelectField("Supervisor", validate_choice=False)
-    start_date = IsoDateField("Start date", validators=[InputRequired("Enter the start date.")])
-    cohort = StringField("Cohort", validators=[InputRequired("Enter the cohort."), Length(max=COHORT_MAX_LENGTH)])
-    version = VersionField()
-
-    def __init__(self, *args, trainee: Trainee, **kwargs):
-        data = {"supervisor": str(trainee.supervisor_id), "start_date": trainee.start_date, "cohort": trainee.cohort, "version": trainee.version}
-        super().__init__(*args, data=data, **kwargs)
-        self.trainee, self.chosen = trainee, None
-        self.supervisor.choices = supervisor_choices(keep=trainee.supervisor)
-
-    def validate_supervisor(self, field) -> None:
-        self.chosen = chosen_supervisor(field, keep=self.trainee.supervisor)
-
-    def validate_version(self, field) -> None:
-        if field.data != self.trainee.version:
-            raise ValidationError(STALE_MESSAGE)
-
-    def values(self) -> dict:
-        return {
-            "version": self.version.data, "supervisor": self.chosen,
-            "start_date": self.start_date.data, "cohort": self.cohort.data.strip(),
-        }

@@ -6,11 +6,10 @@ from sqlalchemy import func, or_, select
 from tracker.auth.access import admin_required
 from tracker.auth.models import ROLES, User
 from tracker.extensions import db
-from tracker.forms_support import ActiveForm, ConfirmForm, flash_errors, saved
-from tracker.trainees import services as trainee_services
+from tracker.web.forms import ActiveForm, ConfirmForm, flash_errors, saved
 from tracker.trainees.models import Trainee
 from tracker.users import services
-from tracker.users.forms import EditUserForm, NewUserForm, TraineeProfileForm
+from tracker.users.forms import EditUserForm, NewUserForm
 
 bp = Blueprint("users", __name__, url_prefix="/admin")
 
@@ -81,15 +80,3 @@ def invite(user_id: int):
     else:
         flash_errors(form)
     return redirect(url_for("users.index"))
-
-
-@bp.route("/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
-@admin_required
-def edit_trainee(trainee_id: int):
-    """Change a trainee's supervisor, start date or cohort."""
-    trainee = db.get_or_404(Trainee, trainee_id)
-    form = TraineeProfileForm(trainee=trainee)
-    if form.validate_on_submit() and saved(form, trainee_services.update_trainee, trainee, actor=current_user):
-        flash(f"{trainee.user.name}'s supervisor, start date and cohort were saved.", "success")
-        return redirect(url_for("trainees.show", trainee_id=trainee.id))
-    return render_template("users/trainee.html", form=form, trainee=trainee)

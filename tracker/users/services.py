@@ -7,7 +7,6 @@ from tracker.audit.services import record_change, snapshot
 from tracker.auth.models import User
 from tracker.auth.services import UserError, create_user
 from tracker.extensions import db
-from tracker.forms_support import FieldError
 from tracker.invitations.services import send_invitation
 from tracker.trainees.models import Trainee
 from tracker.trainees.services import create_trainee
@@ -18,14 +17,11 @@ def create_account(
     start_date: date | None = None, cohort: str = "",
 ) -> User:
     """A new user (a trainee record too, for trainees) who is invited by email to set a password."""
-    try:
-        if role == "trainee":
-            user = create_trainee(email, name, supervisor, start_date, cohort, actor=actor).user
-        else:
-            user = create_user(email, name, role)
-            record_change(actor, "create", user, before=None)
-    except UserError as exc:
-        raise FieldError(str(exc)) from None
+    if role == "trainee":
+        user = create_trainee(email, name, supervisor, start_date, cohort, actor=actor).user
+    else:
+        user = create_user(email, name, role)
+        record_change(actor, "create", user, before=None)
     send_invitation(user)
     return user
 
@@ -52,19 +48,19 @@ def update_account(user: User, actor, email: str, name: str, role: str) -> User:
 def check_role_change(user: User, actor, role: str) -> None:
     """Trainees stay trainees; supervisors keep their role while they supervise; admins cannot demote themselves."""
     if "trainee" in (role, user.role):
-        raise FieldError("A trainee's role cannot change, and a staff member cannot become a trainee.", "role")
+        raise UserError("A trainee's role cannot change, and a staff member cannot become a trainee.", "role")
     if user.id == getattr(actor, "id", None):
-        raise FieldError("You cannot change your own role.", "role")
+        raise UserError("You cannot change your own role.", "role")
     if user.role == "supervisor" and active_trainee_count(user):
-        raise FieldError(f"{user.name} supervises active trainees: assign them to another supervisor first.", "role")
+        raise UserError(f"{user.name} supervises active trainees: assign them to another supervisor first.", "role")
 
 
 def set_account_active(user: User, active: bool, actor) -> User:
     """Let a user sign in again, or stop them; their records stay."""
     if not active and user.id == getattr(actor, "id", None):
-        raise FieldError("You cannot deactivate your own account.")
+        raise UserError("You cannot deactivate your own account.")
     if not active and user.role == "supervisor" and active_trainee_count(user):
-        raise FieldError(f"{user.name} supervises active trainees: assign them to another supervisor first.")
+        raise UserError(f"{user.name} supervises active trainees: assign them to another supervisor first.")
     before = snapshot(user)
     user.active = active
     db.session.flush()
@@ -76,7 +72,7 @@ def set_account_active(user: User, active: bool, actor) -> User:
 def reinvite(user: User) -> None:
     """Send a fresh invitation to an active user without a password (earlier links stay valid until used or expired)."""
     if not user.active:
-        raise FieldError(f"{user.name}'s account is deactivated; activate it before inviting.")
+        raise UserError(f"{user.name}'s account is deactivated; activate it before inviting.")
     if user.password_hash:
-        raise FieldError(f"{user.name} has already set a password.")
+        raise UserError(f"{user.name} has already set a password.")
     send_invitation(user)

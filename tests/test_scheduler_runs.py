@@ -8,14 +8,14 @@ from sqlalchemy import func, select, update
 
 from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
 from tracker.extensions import db
-from tracker.jobs import claims
-from tracker.jobs.models import JobRun
-from tracker.jobs.runner import Heartbeat, run_occurrence
+from tracker.scheduler import runs as claims
+from tracker.scheduler.models import JobRun
+from tracker.scheduler.occurrences import Heartbeat, run_occurrence
 from tracker.readiness import services as readiness_services
 from tracker.readiness.models import ReadinessFlag
-from tracker.scheduler import runner as scheduler_runner
+from tracker.scheduler import process as scheduler_runner
 from tracker.scheduler.jobs import JOBS, readiness_work
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 READINESS = next(spec for spec in JOBS if spec.name == "readiness")
 

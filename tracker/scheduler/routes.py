@@ -4,11 +4,11 @@ from datetime import datetime
 from flask import Blueprint, current_app, render_template
 
 from tracker.auth.access import admin_required
-from tracker.jobs import queries
+from tracker.scheduler import queries
 from tracker.scheduler.jobs import schedule
-from tracker.timeutil import programme_zone, utcnow
+from tracker.infra.clock import programme_zone, utcnow
 
-bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")
 
 
 @bp.route("/")
@@ -17,7 +17,7 @@ def index():
     """What runs when, what ran recently, and what failed."""
     now = utcnow()
     return render_template(
-        "jobs/index.html",
+        "scheduler/index.html",
         schedule=schedule(current_app.config, datetime.now(programme_zone())),
         stalled=queries.stalled_runs(now), failures=queries.recent_failures(), runs=queries.recent_runs(),
         scheduler_enabled=current_app.config["SCHEDULER_ENABLED"], now=now,

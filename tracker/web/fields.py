@@ -6,8 +6,7 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import StopValidation
 from wtforms.widgets import DateInput, HiddenInput
 
-from tracker.timeutil import parse_iso_date
-from tracker.trainees.rules import parse_rating, parse_score
+from tracker.core.parsing import parse_iso_date, parse_rating, parse_score
 
 RATING_CHOICES = [SelectChoice("", "Not rated")] + [SelectChoice(str(n)) for n in range(1, 6)]
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.jobs.models import JobRun
+from tracker.scheduler.models import JobRun
 
 
 def recent_runs(limit: int = 50) -> list[JobRun]:

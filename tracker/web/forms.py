@@ -6,20 +6,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
+from tracker.core.errors import TrackerError
 from tracker.extensions import db
 
 CONFLICT = "Someone saved a conflicting change at the same moment, so yours was not saved. Reload the page and try again."
 
 
-class FieldError(ValueError):
-    """A service refused a change; `field` names the form field the message belongs beside (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-def show_error(form: FlaskForm, error: FieldError) -> None:
+def show_error(form: FlaskForm, error: TrackerError) -> None:
     """Put a service's refusal beside its field, or above the form (hidden fields have nowhere to show it)."""
     field = form._fields.get(error.field) if error.field else None
     if field is None or getattr(field.widget, "input_type", None) == "hidden":
@@ -36,13 +29,13 @@ def saved(form: FlaskForm, change: Callable, *args, **kwargs) -> bool:
     try:
         change(*args, **kwargs, **form.values())
         db.session.commit()
-    except FieldError as exc:
+    except TrackerError as exc:
         db.session.rollback()
         show_error(form, exc)
         return False
     except IntegrityError:
         db.session.rollback()
-        show_error(form, FieldError(CONFLICT))
+        show_error(form, TrackerError(CONFLICT))
         return False
     return True
 

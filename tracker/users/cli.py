@@ -4,7 +4,7 @@ from flask.cli import AppGroup
 
 from tracker.auth import services
 from tracker.audit.services import record_change
-from tracker.cli_support import fail
+from tracker.web.cli import fail
 from tracker.extensions import db
 
 users_cli = AppGroup("users", help="Create users and set their passwords.")

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from tracker.core.errors import TrackerError
+
 WEEK_PATTERN = re.compile(r"(\d{4})-W(\d{2})")
 
 
-class WeekError(ValueError):
+class WeekError(TrackerError):
     """A week string that does not name a real ISO week."""
 
 
@@ -71,11 +73,6 @@ def local_date(moment: datetime, zone: ZoneInfo) -> date:
 def current_week(moment: datetime, zone: ZoneInfo) -> IsoWeek:
     """The ISO week it is at `moment` in `zone`."""
     return week_of(local_date(moment, zone))
-
-
-def format_day(day: date) -> str:
-    """"Mon 23 Nov 2026": unambiguous whatever the reader's locale."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def coming_week(day: date) -> IsoWeek:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
-from tracker.jobs import claims
+from tracker.scheduler import runs as claims
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,3 @@ def programme_zone() -> ZoneInfo:
 def today() -> date:
     """Today's date in TRACKER_TIMEZONE."""
     return datetime.now(programme_zone()).date()
-
-
-def parse_iso_date(text: str) -> date:
-    """A strict YYYY-MM-DD date; raises ValueError with a readable reason."""
-    text = (text or "").strip()
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a real date") from None

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from tracker.scheduler.runner import start_background_scheduler
+from tracker.scheduler.process import start_background_scheduler
 
 
 @click.command("serve")

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.infra.clock import utcnow
 
 RUN_OUTCOMES = ("running", "succeeded", "failed")
 

@@ -1,0 +1,13 @@
+"""Putting values into words for people: scores and days."""
+from datetime import date
+from decimal import Decimal
+
+
+def format_score(score: Decimal | int) -> str:
+    """A score without trailing zeros: 70.00 -> "70", 69.50 -> "69.5"."""
+    return format(Decimal(score).normalize(), "f")
+
+
+def format_day(day: date) -> str:
+    """"Mon 23 Nov 2026": unambiguous whatever the reader's locale."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

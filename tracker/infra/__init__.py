@@ -1,0 +1,1 @@
+"""Machinery that needs the app or the database but knows no domain: the clock, locks, bulk writes."""

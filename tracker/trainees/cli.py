@@ -1,0 +1,72 @@
+"""`flask trainees|rotations|results import FILE.csv` and `... export`: a trainee's records as CSV files."""
+import click
+from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
+
+from tracker.extensions import db
+from tracker.imports import services
+from tracker.imports.csvfile import ImportFailed
+from tracker.web.cli import fail
+
+trainees_cli = AppGroup("trainees", help="Import trainees (email,name,supervisor_email,start_date,cohort) and invite them; export them.")
+rotations_cli = AppGroup("rotations", help="Import and export rotations (trainee_email,job_type,supervisor_email,start_date,end_date,rating,notes).")
+results_cli = AppGroup("results", help="Import and export module results (trainee_email,module,completed_on,score).")
+PATH = click.argument("path", type=click.Path(dir_okay=False))
+
+
+def run_import(kind: str, path: str) -> None:
+    """Import one file: all rows or none; every bad line is printed, then one line saying nothing changed."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        report = services.import_file(kind, data)
+    except ImportFailed as exc:
+        for line in exc.lines():
+            click.echo(f"{path}: {line}", err=True)
+        fail(f"{path}: {len(exc.problems)} bad line(s); nothing was imported.")
+    except IntegrityError:
+        fail(f"{path}: {services.RACED}.")
+    db.session.commit()
+    click.echo(report.summary())
+
+
+@trainees_cli.command("import")
+@PATH
+def import_trainees_command(path: str) -> None:
+    """Import trainees from a CSV file (every row or none); new trainees are invited by email."""
+    run_import("trainees", path)
+
+
+@trainees_cli.command("export")
+def export_trainees_command() -> None:
+    """Print every trainee as CSV, in the import format."""
+    click.echo(services.export_file("trainees"), nl=False)
+
+
+@rotations_cli.command("import")
+@PATH
+def import_rotations_command(path: str) -> None:
+    """Import rotations from a CSV file: every row or none."""
+    run_import("rotations", path)
+
+
+@rotations_cli.command("export")
+def export_rotations_command() -> None:
+    """Print every rotation as CSV, in the import format."""
+    click.echo(services.export_file("rotations"), nl=False)
+
+
+@results_cli.command("import")
+@PATH
+def import_results_command(path: str) -> None:
+    """Import module results from a CSV file: every row or none."""
+    run_import("results", path)
+
+
+@results_cli.command("export")
+def export_results_command() -> None:
+    """Print every module result as CSV, in the import format."""
+    click.echo(services.export_file("results"), nl=False)

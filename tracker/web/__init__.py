@@ -1,0 +1,1 @@
+"""What every page, form and command shares: form handling, fields, error pages, headers, command failures."""
