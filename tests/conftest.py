@@ -142,6 +142,15 @@ def post_form(client, form_path: str, data: dict, post_path: str | None = None, 
     return client.post(post_path or form_path, data={**data, "csrf_token": token}, **kwargs)
 
 
+@pytest.fixture
+def demo(runner, monkeypatch):
+    """The demo programme, every account with the test password."""
+    from tests.digest_support import password_hash_of
+
+    monkeypatch.setattr("tracker.demo.services.demo_password_hash", lambda: password_hash_of(PASSWORD))
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+
+
 # --- browser tests: the app served on a free loopback port, driven by Debian's Chromium ---
 
 CHROMIUM = "/usr/bin/chromium"

@@ -100,10 +100,11 @@ def register_commands(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Formatting helpers for templates."""
-    from tracker.core.formatting import format_score
+    from tracker.core.formatting import format_instant, format_score
     from tracker.readiness.rules import progress_hundredths
 
     app.add_template_filter(format_score, "score")
+    app.add_template_filter(format_instant, "instant")
     app.add_template_filter(progress_hundredths, "percent")
 
 
