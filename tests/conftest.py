@@ -17,6 +17,15 @@ DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") 
 POSTGRES_OPTIONS = {"connect_args": {"options": "-c lock_timeout=5000 -c statement_timeout=60000"}, "pool_pre_ping": True}
 
 
+POSTGRES_NOT_RUN = "PostgreSQL: not run (TEST_DATABASE_URL is not set); the database tests ran on SQLite only."
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say, just above the result, when the PostgreSQL half of the suite did not run."""
+    if "postgresql" not in DATABASES:
+        terminalreporter.write_line(POSTGRES_NOT_RUN, yellow=True)
+
+
 def config_for(database_url: str, **settings) -> type:
     """A TestConfig subclass pointing at this database."""
     options = POSTGRES_OPTIONS if database_url.startswith("postgresql") else {}

@@ -11,7 +11,8 @@ from tracker.scheduler.process import start_background_scheduler
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--port", default=5000, type=int, envvar="TRACKER_PORT", show_default=True,
+              help="Also read from TRACKER_PORT, which BASE_URL's default follows.")
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Run the development server (reloading on changes) and, if enabled, the scheduler."""
