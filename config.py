@@ -62,6 +62,12 @@ class Config:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # import uploads: tens of thousands of rows fit easily
     TRAINEES_PER_PAGE = 25
 
+    # Responses compressed when the client accepts it (pages with CSRF tokens too: see the README's
+    # Decisions on BREACH); icons and other images are compressed already.
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "text/csv", "image/svg+xml",
+    ]
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")

@@ -48,11 +48,12 @@ def init_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
     from tracker import models  # noqa: F401  (every table must be known to Alembic)
     from tracker.auth.loader import init_login
-    from tracker.extensions import csrf, db, migrate
+    from tracker.extensions import compress, csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_DIR, "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     init_login(app)
 
 
