@@ -33,7 +33,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM") or "Rotation tracker <tracker@localhost>"
     MAIL_TIMEOUT = 30
 
-    BASE_URL = (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    # The port `flask serve` listens on (`make run PORT=5050` sets it); links in mail follow it unless BASE_URL is set.
+    TRACKER_PORT = int(os.environ.get("TRACKER_PORT") or 5000)
+    BASE_URL = (os.environ.get("BASE_URL") or f"http://127.0.0.1:{TRACKER_PORT}").rstrip("/")
 
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE") or "UTC"
     TRACKER_READINESS_CRON = os.environ.get("TRACKER_READINESS_CRON") or "0 2 * * *"
@@ -59,6 +61,12 @@ class Config:
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # import uploads: tens of thousands of rows fit easily
     TRAINEES_PER_PAGE = 25
+
+    # Responses compressed when the client accepts it (pages with CSRF tokens too: see the README's
+    # Decisions on BREACH); icons and other images are compressed already.
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "text/csv", "image/svg+xml",
+    ]
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,6 +17,15 @@ DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") 
 POSTGRES_OPTIONS = {"connect_args": {"options": "-c lock_timeout=5000 -c statement_timeout=60000"}, "pool_pre_ping": True}
 
 
+POSTGRES_NOT_RUN = "PostgreSQL: not run (TEST_DATABASE_URL is not set); the database tests ran on SQLite only."
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say, just above the result, when the PostgreSQL half of the suite did not run."""
+    if "postgresql" not in DATABASES:
+        terminalreporter.write_line(POSTGRES_NOT_RUN, yellow=True)
+
+
 def config_for(database_url: str, **settings) -> type:
     """A TestConfig subclass pointing at this database."""
     options = POSTGRES_OPTIONS if database_url.startswith("postgresql") else {}
@@ -140,6 +149,15 @@ def post_form(client, form_path: str, data: dict, post_path: str | None = None, 
     """GET a form page, then POST `data` with its CSRF token (to `post_path` or the same page)."""
     token = csrf_token_from(client.get(form_path))
     return client.post(post_path or form_path, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def demo(runner, monkeypatch):
+    """The demo programme, every account with the test password."""
+    from tests.digest_support import password_hash_of
+
+    monkeypatch.setattr("tracker.demo.services.demo_password_hash", lambda: password_hash_of(PASSWORD))
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
 
 
 # --- browser tests: the app served on a free loopback port, driven by Debian's Chromium ---

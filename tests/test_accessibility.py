@@ -4,8 +4,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sign_in
-from tests.digest_support import password_hash_of
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +19,6 @@ PAGES = {
     ],
     "amelia.hughes@example.com": ["/me"],
 }
-
-
-@pytest.fixture
-def demo(runner, monkeypatch):
-    """The demo programme, every account with the test password."""
-    monkeypatch.setattr("tracker.demo.services.demo_password_hash", lambda: password_hash_of(PASSWORD))
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
 
 
 @pytest.fixture

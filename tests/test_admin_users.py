@@ -40,6 +40,7 @@ def mails(app) -> int:
     ({"role": "trainee", "start_date": "2026-02-30"}, "start_date", "not a real date"),
     ({"role": "trainee", "cohort": " "}, "cohort", "Enter the trainee's cohort."),
     ({"role": "wizard"}, "role", "Not a valid choice"),
+    ({"role": ""}, "role", "Choose a role."),  # the list starts empty: no role is preselected
 ])
 def test_new_user_form_rules(people, data, field, message):
     base = {"email": "new@example.com", "name": "New Person", "role": "trainee", "supervisor": str(people["maria"].id),

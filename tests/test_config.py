@@ -72,3 +72,20 @@ def test_defaults_work_for_development(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(config)
+
+
+@pytest.mark.parametrize("env, base_url", [
+    ({}, "http://127.0.0.1:5000"),
+    ({"TRACKER_PORT": "5050"}, "http://127.0.0.1:5050"),  # `make run PORT=5050`
+    ({"TRACKER_PORT": "5050", "BASE_URL": "https://tracker.example.com"}, "https://tracker.example.com"),
+])
+def test_base_url_follows_the_port_unless_set(monkeypatch, env, base_url):
+    for name in ("TRACKER_PORT", "BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert importlib.reload(config).Config.BASE_URL == base_url
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config)

@@ -48,11 +48,12 @@ def init_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
     from tracker import models  # noqa: F401  (every table must be known to Alembic)
     from tracker.auth.loader import init_login
-    from tracker.extensions import csrf, db, migrate
+    from tracker.extensions import compress, csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_DIR, "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     init_login(app)
 
 
@@ -100,10 +101,11 @@ def register_commands(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Formatting helpers for templates."""
-    from tracker.core.formatting import format_score
+    from tracker.core.formatting import format_instant, format_score
     from tracker.readiness.rules import progress_hundredths
 
     app.add_template_filter(format_score, "score")
+    app.add_template_filter(format_instant, "instant")
     app.add_template_filter(progress_hundredths, "percent")
 
 

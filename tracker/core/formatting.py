@@ -1,5 +1,5 @@
-"""Putting values into words for people: scores and days."""
-from datetime import date
+"""Putting values into words for people (scores and days) and into attributes for machines (instants)."""
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -11,3 +11,8 @@ def format_score(score: Decimal | int) -> str:
 def format_day(day: date) -> str:
     """"Mon 23 Nov 2026": unambiguous whatever the reader's locale."""
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def format_instant(at: datetime) -> str:
+    """A stored (naive UTC) timestamp as HTML's `datetime` attribute wants it: "2026-11-23T07:00:05Z"."""
+    return f"{at:%Y-%m-%dT%H:%M:%S}Z"

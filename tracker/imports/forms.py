@@ -11,7 +11,8 @@ class ImportForm(FlaskForm):
     """Which kind of file, and the file."""
 
     kind = SelectField(
-        "What the file holds", choices=[SelectChoice(kind, kind.capitalize()) for kind in KINDS],
+        "What the file holds",
+        choices=[SelectChoice("", "Choose what the file holds")] + [SelectChoice(kind, kind.capitalize()) for kind in KINDS],
         validators=[InputRequired("Choose what the file holds.")],
     )
     file = FileField("CSV file (UTF-8)", validators=[FileRequired("Choose a CSV file to import.")])

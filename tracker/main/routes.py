@@ -1,5 +1,5 @@
-"""Home (each role's start page) and the health check."""
-from flask import Blueprint, abort, redirect, url_for
+"""Home (each role's start page), the icon at the root, and the health check."""
+from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
@@ -26,6 +26,12 @@ def me():
     if trainee_id is None:
         abort(404)
     return redirect(url_for("trainees.show", trainee_id=trainee_id))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root (pages link static/favicon.svg; this serves what others ask for)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/healthz")

@@ -31,7 +31,10 @@ class NewUserForm(EmailMixin, FlaskForm):
     """A new account; trainees also need their supervisor, start date and cohort."""
 
     name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])
-    role = SelectField("Role", choices=[SelectChoice(r, r.capitalize()) for r in ROLES], validators=[InputRequired()])
+    role = SelectField(
+        "Role", choices=[SelectChoice("", "Choose a role")] + [SelectChoice(r, r.capitalize()) for r in ROLES],
+        validators=[InputRequired("Choose a role.")],
+    )
     supervisor = SelectField("Supervisor (trainees)", validate_choice=False)
     start_date = IsoDateField("Start date (trainees)")
     cohort = StringField("Cohort (trainees)", validators=[Length(max=COHORT_MAX_LENGTH)])

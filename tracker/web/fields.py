@@ -32,9 +32,8 @@ class IsoDateField(StrictField, StringField):
             self.data = parse_iso_date(text)
 
     def _value(self) -> str:
-        if isinstance(self.data, date):
-            return self.data.isoformat()
-        return self.raw_data[0] if self.raw_data else ""
+        """The date; a date input may hold nothing else, so text that is no date is left out (its error quotes it)."""
+        return self.data.isoformat() if isinstance(self.data, date) else ""
 
 
 class ScoreField(StrictField, StringField):
