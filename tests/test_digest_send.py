@@ -73,6 +73,19 @@ def test_the_message_id_and_unsubscribe_headers(programme, runner, smtp_server):
     assert maria.get_body(("plain",)) is not None and maria.get_body(("html",)) is not None
 
 
+def test_list_unsubscribe_goes_out_as_a_plain_link_however_long_the_base_url(app, programme, runner, smtp_server):
+    """RFC 2369 and 8058: `<https://...>` on the wire, never folded into RFC 2047 encoded-words."""
+    app.config["BASE_URL"] = "https://readiness-tracker.operations-management-programme.example.org/" + "very-long-path/" * 5 + "x"
+    assert len(app.config["BASE_URL"]) > 120
+    assert send(runner).exit_code == 0
+    [raw] = [raw for raw in smtp_server.handler.raw if b"maria@example.com" in raw.split(b"\r\n\r\n", 1)[0]]
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    link = f"{app.config['BASE_URL']}/digest/unsubscribe/{unsubscribe_token(programme.maria.id)}"
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in headers
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in headers
+    assert b"=?" not in headers.split(b"List-Unsubscribe:", 1)[1].split(b"\r\nList-Unsubscribe-Post", 1)[0]
+
+
 def test_a_second_run_sends_nothing_again(programme, runner, smtp_server):
     send(runner)
     second = send(runner)
