@@ -12,8 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
 from tracker.audit.services import record_change, snapshot
 from tracker.auth.models import User
 from tracker.core.weeks import IsoWeek, parse_week
@@ -22,7 +20,6 @@ from tracker.digest.rendering import digest_headers, message_id_for, render_dige
 from tracker.extensions import db
 from tracker.infra.clock import utcnow
 from tracker.mail import outbox, sender
-from tracker.mail.models import OutboundMail
 from tracker.mail.outbox import NewMail
 
 KIND = "digest"
@@ -75,11 +72,7 @@ def plan_week(digests: list[Digest]) -> list[NewMail]:
 
 def recorded_statuses(week: str) -> dict[int, str]:
     """recipient id -> status of the digests already recorded for a week."""
-    rows = db.session.execute(
-        select(OutboundMail.recipient_id, OutboundMail.status)
-        .where(OutboundMail.kind == KIND, OutboundMail.iso_week == week)
-    )
-    return dict(rows.all())
+    return outbox.recorded_statuses(KIND, week)
 
 
 def record_week(week: IsoWeek) -> int:

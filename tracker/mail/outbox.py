@@ -141,6 +141,14 @@ def pending_ids(
     return list(executor.execute(query).scalars())
 
 
+def recorded_statuses(kind: str, week: str) -> dict[int, str]:
+    """recipient id -> status of the messages of a kind already recorded for a week."""
+    rows = db.session.execute(
+        select(MESSAGES.c.recipient_id, MESSAGES.c.status).where(MESSAGES.c.kind == kind, MESSAGES.c.iso_week == week)
+    )
+    return dict(rows.all())
+
+
 def week_counts(kind: str, week: str) -> dict[str, int]:
     """How many of a week's messages of a kind are in each status."""
     rows = db.session.execute(

@@ -55,7 +55,6 @@ def send(ids: list[int], backoff: bool) -> Counter:
 
 def retry_due() -> dict[str, int]:
     """The scheduler's mail retry: every pending message of any kind whose back-off has run out."""
-    db.session.commit()
     with db.engine.connect() as connection:
         due = outbox.pending_ids(connection, due_at=utcnow())
     outcomes = deliver(due, backoff=True)
