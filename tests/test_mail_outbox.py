@@ -1,7 +1,8 @@
 """Invitations go through the outbox: recorded with the change, sent after its commit over one SMTP session,
 kept and retried when that fails, shown on the Mail page, skipped when no longer worth sending."""
 import logging
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -187,3 +188,31 @@ def test_an_invitation_whose_link_has_expired_is_skipped_not_sent(app, runner, t
     db.session.commit()
     assert sender.retry_failed_now(failed.id) == "skipped"
     assert (invitations()["t0@example.com"].skip_reason, counting_server.messages) == ("expired", [])
+
+
+def test_the_mail_page_filters_invitations_by_the_week_they_were_recorded_in(client, auth, runner, tmp_path):
+    import_trainees(runner, tmp_path, "t0@example.com")
+    db.session.execute(update(OutboundMail).values(created_at=datetime(2026, 11, 25, 9, 30)))  # a Wednesday of W48
+    make_user("admin", email="ada@example.com")
+    db.session.commit()
+    auth.login("ada@example.com")
+    assert "1 message." in client.get("/admin/mail/?week=2026-W48").get_data(as_text=True)
+    assert "0 messages" in client.get("/admin/mail/?week=2026-W49").get_data(as_text=True)
+    for week in ("9999-W52", "0001-W01"):  # the calendar's first and last weeks
+        response = client.get(f"/admin/mail/?week={week}")
+        assert response.status_code == 200 and "0 messages" in response.get_data(as_text=True)
+
+
+def test_the_mail_page_lists_newest_first_a_page_at_a_time_keeping_its_filters(app, client, auth, runner, tmp_path):
+    import_trainees(runner, tmp_path, "t0@example.com", "t1@example.com", "t2@example.com")
+    make_user("admin", email="ada@example.com")
+    db.session.commit()
+    app.config["TRAINEES_PER_PAGE"] = 2
+    auth.login("ada@example.com")
+    first = client.get("/admin/mail/?kind=invitation").get_data(as_text=True)
+    assert "3 messages" in first and "Page 1 of 2" in first
+    assert first.index("t2@example.com") < first.index("t1@example.com") and "t0@example.com" not in first
+    [next_link] = re.findall(r'<a href="([^"]*page=2[^"]*)">Next</a>', first)
+    assert "kind=invitation" in next_link
+    second = client.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "t0@example.com" in second and "t1@example.com" not in second

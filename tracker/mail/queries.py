@@ -28,9 +28,9 @@ def messages(kind: str | None = None, status: str | None = None, week: str | Non
 def in_week(week: IsoWeek):
     """A digest about the week, or another message recorded during it."""
     start = datetime.combine(week.monday, time())
-    recorded_then = and_(
-        OutboundMail.iso_week.is_(None), OutboundMail.created_at >= start, OutboundMail.created_at < start + timedelta(days=7),
-    )
+    recorded_then = and_(OutboundMail.iso_week.is_(None), OutboundMail.created_at >= start)
+    if start < datetime.max - timedelta(days=7):  # the calendar's last week has no end to compare with
+        recorded_then = and_(recorded_then, OutboundMail.created_at < start + timedelta(days=7))
     return or_(OutboundMail.iso_week == str(week), recorded_then)
 
 
