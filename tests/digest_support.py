@@ -45,6 +45,7 @@ class RecordingHandler:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []  # each message's bytes exactly as the server received them
         self.replies: dict[str, str] = {}
         self.delay = 0.0
         self.lock = threading.Lock()
@@ -59,9 +60,11 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.raw.append(raw)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:

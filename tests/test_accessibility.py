@@ -11,7 +11,7 @@ AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.m
 PAGES = {
     "admin@example.com": [
         "/trainees/", "/readiness/", "/admin/catalog/", "/admin/users/", "/admin/audit/",
-        "/admin/imports/", "/admin/jobs/", "/digest/deliveries", "/settings",
+        "/admin/imports/", "/admin/jobs/", "/admin/mail/", "/settings",
     ],
     "maria.lopez@example.com": [
         "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from tests.digest_support import MONDAY, WEEK, hash_each_password_once, make_flag, smtp_server  # noqa: F401  (fixtures)
 from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
 from tracker import PROJECT_DIR
-from tracker.digest.models import DigestDelivery
 from tracker.extensions import db
+from tracker.mail.models import OutboundMail
 
 pytestmark = pytest.mark.slow
 SUPERVISORS = 8
@@ -55,6 +55,6 @@ def test_two_senders_at_once_send_one_digest_per_recipient(app, database_url, sm
     assert sum(sent_by_run) == SUPERVISORS
     assert min(sent_by_run) >= 1, "both senders took part: the test really ran them side by side"
     db.session.expire_all()
-    rows = db.session.scalars(select(DigestDelivery)).all()
+    rows = db.session.scalars(select(OutboundMail)).all()
     assert len(rows) == SUPERVISORS and {row.status for row in rows} == {"sent"}
     assert {row.attempts for row in rows} == {1}

@@ -1,4 +1,4 @@
-"""Digest pages: preview, deliveries and retry for admins, one-click unsubscribe, the settings page."""
+"""Digest pages: preview, digests on the Mail page and retry for admins, one-click unsubscribe, the settings page."""
 import re
 
 import pytest
@@ -10,10 +10,10 @@ from tests.digest_support import WEEK, hash_each_password_once, make_programme, 
 from tests.factories import make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.digest import outbox
-from tracker.digest.models import DigestDelivery
+from tracker.digest import services
 from tracker.digest.tokens import unsubscribe_token
 from tracker.extensions import db
+from tracker.mail.models import OutboundMail
 
 
 @pytest.fixture
@@ -30,15 +30,41 @@ def preview_path(supervisor=None, week=WEEK):
 # --- access ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", [
-    "/digest/preview", "/digest/preview/message.html", "/digest/deliveries", "/digest/deliveries/1",
-    "/digest/deliveries/1/message.html", "/settings",
+    "/digest/preview", "/digest/preview/message.html", "/admin/mail/", "/admin/mail/1", "/admin/mail/1/message.html",
+    "/settings",
 ])
 def test_digest_pages_need_a_signed_in_user(client, path):
     response = client.get(path)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
 
 
-@pytest.mark.parametrize("path", ["/digest/preview", "/digest/deliveries", "/settings"])
+@pytest.mark.parametrize("old, new", [
+    ("/digest/deliveries", "/admin/mail/?kind=digest"),
+    ("/digest/deliveries?week=2026-W48&status=failed", "/admin/mail/?kind=digest&week=2026-W48&status=failed"),
+    ("/digest/deliveries/7", "/admin/mail/7"),
+    ("/digest/deliveries/7/message.html", "/admin/mail/7/message.html"),
+])
+def test_the_old_deliveries_addresses_lead_to_the_mail_pages(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 308 and response.headers["Location"] == new
+
+
+def test_a_retry_posted_to_the_old_address_stays_a_post_and_retries(client, auth, programme, smtp_server):
+    smtp_server.handler.replies["david@example.com"] = "550 5.1.1 No such user"
+    services.send_week(WEEK)
+    failed = db.session.scalar(select(OutboundMail).where(OutboundMail.status == "failed"))
+    del smtp_server.handler.replies["david@example.com"]
+    auth.login("ada.admin@example.com")
+    token = csrf_token_from(client.get("/admin/mail/"))
+    moved = client.post(f"/digest/deliveries/{failed.id}/retry", data={"csrf_token": token})
+    assert moved.status_code == 308 and moved.headers["Location"] == f"/admin/mail/{failed.id}/retry"
+    # A browser sends the same POST, body and all, to the new address (308 says so).
+    followed = client.post(moved.headers["Location"], data={"csrf_token": token}, follow_redirects=True)
+    assert "The digest was sent." in followed.get_data(as_text=True)
+    assert len(smtp_server.handler.to("david@example.com")) == 1
+
+
+@pytest.mark.parametrize("path", ["/digest/preview", "/admin/mail/", "/settings"])
 def test_trainees_may_not_open_digest_pages(client, auth, path):
     make_trainee(email="tina@example.com")
     db.session.commit()
@@ -46,8 +72,8 @@ def test_trainees_may_not_open_digest_pages(client, auth, path):
     assert client.get(path).status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/digest/deliveries", "/digest/deliveries/1", "/digest/deliveries/1/message.html"])
-def test_supervisors_may_not_open_the_deliveries(client, auth, programme, path):
+@pytest.mark.parametrize("path", ["/admin/mail/", "/admin/mail/1", "/admin/mail/1/message.html"])
+def test_supervisors_may_not_open_the_mail_pages(client, auth, programme, path):
     auth.login("maria@example.com")
     assert client.get(path).status_code == 403
 
@@ -106,60 +132,62 @@ def test_the_mail_frame_allows_inline_styles_and_nothing_else(client, auth, prog
     assert 'style="' not in page.get_data(as_text=True)
 
 
-# --- deliveries and retry -------------------------------------------------------------------------
+# --- digests on the Mail page, and retry ---------------------------------------------------------
 
-def test_admins_see_each_delivery_with_status_attempts_and_error(client, auth, programme, smtp_server):
+def test_admins_see_each_digest_with_status_attempts_and_error(client, auth, programme, smtp_server):
     smtp_server.handler.replies["david@example.com"] = "550 5.1.1 No such user"
-    outbox.run_week(WEEK)
+    services.send_week(WEEK)
     auth.login("ada.admin@example.com")
-    unfiltered = client.get("/digest/deliveries").get_data(as_text=True)
-    assert "3 deliveries" in unfiltered and 'class="errors"' not in unfiltered
-    page = client.get("/digest/deliveries?week=2026-W48").get_data(as_text=True)
-    assert "3 deliveries" in page and "550 5.1.1 No such user" in page
+    unfiltered = client.get("/admin/mail/").get_data(as_text=True)
+    assert "3 messages" in unfiltered and 'class="errors"' not in unfiltered
+    page = client.get("/admin/mail/?week=2026-W48&kind=digest").get_data(as_text=True)
+    assert "3 messages" in page and "550 5.1.1 No such user" in page
     assert page.count('class="status status-sent"') == 2 and page.count('class="status status-failed"') == 1
     assert page.count("Retry<span") == 1
-    failed_only = client.get("/digest/deliveries?status=failed").get_data(as_text=True)
-    assert "1 delivery." in failed_only and "David Chen" in failed_only
-    bad_week = client.get("/digest/deliveries?week=2026-W60").get_data(as_text=True)
-    assert "2026 has no ISO week 60" in bad_week and "3 deliveries" in bad_week
+    failed_only = client.get("/admin/mail/?status=failed").get_data(as_text=True)
+    assert "1 message." in failed_only and "David Chen" in failed_only
+    assert "0 messages" in client.get("/admin/mail/?kind=invitation").get_data(as_text=True)
+    bad_week = client.get("/admin/mail/?week=2026-W60").get_data(as_text=True)
+    assert "2026 has no ISO week 60" in bad_week and "3 messages" in bad_week
 
 
-def test_an_admin_retries_a_failed_delivery(client, auth, programme, smtp_server):
+def test_an_admin_retries_a_failed_digest(client, auth, programme, smtp_server):
     smtp_server.handler.replies["david@example.com"] = "550 5.1.1 No such user"
-    outbox.run_week(WEEK)
-    failed = db.session.scalar(select(DigestDelivery).where(DigestDelivery.status == "failed"))
+    services.send_week(WEEK)
+    failed = db.session.scalar(select(OutboundMail).where(OutboundMail.status == "failed"))
     del smtp_server.handler.replies["david@example.com"]
     auth.login("ada.admin@example.com")
-    response = post_form(client, "/digest/deliveries", {}, post_path=f"/digest/deliveries/{failed.id}/retry", follow_redirects=True)
+    response = post_form(client, "/admin/mail/", {}, post_path=f"/admin/mail/{failed.id}/retry", follow_redirects=True)
     assert "The digest was sent." in response.get_data(as_text=True)
     db.session.refresh(failed)
     assert failed.status == "sent" and failed.attempts == 1
     (message,) = smtp_server.handler.to("david@example.com")
     assert message["Message-ID"] == failed.message_id
-    again = post_form(client, "/digest/deliveries", {}, post_path=f"/digest/deliveries/{failed.id}/retry", follow_redirects=True)
-    assert "Only a failed delivery can be retried." in again.get_data(as_text=True)
+    again = post_form(client, "/admin/mail/", {}, post_path=f"/admin/mail/{failed.id}/retry", follow_redirects=True)
+    assert "Only a failed message can be retried." in again.get_data(as_text=True)
     assert len(smtp_server.handler.to("david@example.com")) == 1
 
 
 def test_retry_needs_a_csrf_token(client, auth, programme, smtp_server):
     smtp_server.handler.replies["david@example.com"] = "550 5.1.1 No such user"
-    outbox.run_week(WEEK)
-    failed = db.session.scalar(select(DigestDelivery).where(DigestDelivery.status == "failed"))
+    services.send_week(WEEK)
+    failed = db.session.scalar(select(OutboundMail).where(OutboundMail.status == "failed"))
     auth.login("ada.admin@example.com")
-    assert client.post(f"/digest/deliveries/{failed.id}/retry").status_code == 400
+    assert client.post(f"/admin/mail/{failed.id}/retry").status_code == 400
     db.session.refresh(failed)
     assert failed.status == "failed"
 
 
-def test_an_admin_sees_a_delivery_as_recorded(client, auth, programme, smtp_server):
-    outbox.run_week(WEEK)
-    delivery = db.session.scalar(select(DigestDelivery).where(DigestDelivery.recipient_id == programme.maria.id))
+def test_an_admin_sees_a_digest_as_recorded(client, auth, programme, smtp_server):
+    services.send_week(WEEK)
+    delivery = db.session.scalar(select(OutboundMail).where(OutboundMail.recipient_id == programme.maria.id))
     auth.login("ada.admin@example.com")
-    page = client.get(f"/digest/deliveries/{delivery.id}").get_data(as_text=True)
+    page = client.get(f"/admin/mail/{delivery.id}").get_data(as_text=True)
     assert delivery.subject in page and "&lt;digest.2026-W48.user" in page and "Amelia Hughes" in page
-    frame = client.get(f"/digest/deliveries/{delivery.id}/message.html")
+    frame = client.get(f"/admin/mail/{delivery.id}/message.html")
     assert frame.get_data(as_text=True) == delivery.body_html
-    assert client.get("/digest/deliveries/999999").status_code == 404
+    assert "frame-ancestors 'self'" in frame.headers["Content-Security-Policy"]
+    assert client.get("/admin/mail/999999").status_code == 404
 
 
 # --- unsubscribe ----------------------------------------------------------------------------------
@@ -219,7 +247,7 @@ def test_unsubscribing_through_the_mail_s_own_header_is_honoured_next_week(clien
     client.post(link.removeprefix("http://tracker.test"), data="List-Unsubscribe=One-Click")
     assert runner.invoke(args=["digest", "send", "--week", "2026-W49"]).exit_code == 0
     assert len(smtp_server.handler.to("maria@example.com")) == 1
-    row = db.session.scalar(select(DigestDelivery).where(DigestDelivery.iso_week == "2026-W49", DigestDelivery.recipient_id == programme.maria.id))
+    row = db.session.scalar(select(OutboundMail).where(OutboundMail.iso_week == "2026-W49", OutboundMail.recipient_id == programme.maria.id))
     assert (row.status, row.skip_reason) == ("skipped", "unsubscribed")
 
 
@@ -246,8 +274,8 @@ def test_the_settings_form_needs_its_csrf_token(client, auth, programme):
 def test_staff_see_links_to_the_digest_pages(client, auth, programme):
     auth.login("ada.admin@example.com")
     nav = client.get("/trainees/").get_data(as_text=True)
-    assert 'href="/digest/preview"' in nav and 'href="/digest/deliveries"' in nav and 'href="/settings"' in nav
+    assert 'href="/digest/preview"' in nav and '<a href="/admin/mail/">Mail</a>' in nav and 'href="/settings"' in nav
     auth.logout()
     auth.login("maria@example.com")
     nav = client.get("/trainees/").get_data(as_text=True)
-    assert 'href="/digest/preview"' in nav and 'href="/settings"' in nav and 'href="/digest/deliveries"' not in nav
+    assert 'href="/digest/preview"' in nav and 'href="/settings"' in nav and 'href="/admin/mail/"' not in nav

@@ -1,4 +1,4 @@
-"""Sending the digest through a real SMTP server (aiosmtpd on a loopback port): the outbox protocol."""
+"""Sending the digest through a real SMTP server (aiosmtpd on a loopback port): recorded in the mail outbox, then sent."""
 import os
 import threading
 from datetime import datetime, timedelta
@@ -8,11 +8,15 @@ from sqlalchemy import select, update
 
 from tests.digest_support import MONDAY, WEEK, hash_each_password_once, make_programme, smtp_server  # noqa: F401  (fixtures)
 from tests.factories import make_job_type, make_rotation, make_trainee, make_user
-from tracker.digest import jobs, outbox, services
-from tracker.digest.models import DigestDelivery
+from tracker.auth.models import User
+from tracker.core.formatting import format_day
+from tracker.digest import services
 from tracker.digest.tokens import unsubscribe_token
 from tracker.extensions import db
 from tracker.infra.clock import utcnow
+from tracker.infra.leases import short_transaction
+from tracker.mail import outbox, rules, sender
+from tracker.mail.models import OutboundMail
 
 SUPERVISORS = ("maria@example.com", "david@example.com")
 RECIPIENTS = ("ada.admin@example.com",) + SUPERVISORS
@@ -25,9 +29,9 @@ def programme(app):
     return made
 
 
-def deliveries(week=WEEK) -> dict[str, DigestDelivery]:
+def deliveries(week=WEEK) -> dict[str, OutboundMail]:
     db.session.expire_all()
-    rows = db.session.scalars(select(DigestDelivery).where(DigestDelivery.iso_week == str(week)))
+    rows = db.session.scalars(select(OutboundMail).where(OutboundMail.kind == "digest", OutboundMail.iso_week == str(week)))
     return {row.recipient.email: row for row in rows}
 
 
@@ -36,9 +40,11 @@ def send(runner, *args):
 
 
 def time_passes():
-    """Every pending delivery's next attempt becomes due, as if its back-off had run out."""
+    """Every pending delivery's next attempt becomes due, as if its back-off and any claim had run out."""
+    a_moment_ago = utcnow() - timedelta(seconds=1)
     db.session.execute(
-        update(DigestDelivery).where(DigestDelivery.status == "pending").values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        update(OutboundMail).where(OutboundMail.status == "pending")
+        .values(next_attempt_at=a_moment_ago, lease_expires_at=a_moment_ago)
     )
     db.session.commit()
 
@@ -73,13 +79,27 @@ def test_the_message_id_and_unsubscribe_headers(programme, runner, smtp_server):
     assert maria.get_body(("plain",)) is not None and maria.get_body(("html",)) is not None
 
 
+def test_list_unsubscribe_goes_out_as_a_plain_link_however_long_the_base_url(app, programme, runner, smtp_server):
+    """RFC 2369 and 8058: `<https://...>` on the wire, never folded into RFC 2047 encoded-words."""
+    base = "https://readiness-tracker.operations-management-programme.example.org/"
+    app.config["BASE_URL"] = base + "very-long-path/" * 5 + "x"
+    assert len(app.config["BASE_URL"]) > 120
+    assert send(runner).exit_code == 0
+    [raw] = [raw for raw in smtp_server.handler.raw if b"maria@example.com" in raw.split(b"\r\n\r\n", 1)[0]]
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    link = f"{app.config['BASE_URL']}/digest/unsubscribe/{unsubscribe_token(programme.maria.id)}"
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in headers
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in headers
+    assert b"=?" not in headers.split(b"List-Unsubscribe:", 1)[1].split(b"\r\nList-Unsubscribe-Post", 1)[0]
+
+
 def test_a_second_run_sends_nothing_again(programme, runner, smtp_server):
     send(runner)
     second = send(runner)
     assert second.exit_code == 0
     assert second.output.strip() == "Digest 2026-W48: 3 sent, 0 skipped, 0 failed, 0 pending (this run sent 0)."
     assert len(smtp_server.messages) == 3
-    assert db.session.query(DigestDelivery).count() == 3
+    assert db.session.query(OutboundMail).count() == 3
 
 
 def test_a_supervisor_with_nothing_to_report_is_skipped(app, runner, smtp_server):
@@ -114,47 +134,61 @@ def test_a_recipient_who_stops_getting_digests_while_one_waits_for_a_retry_is_sk
     setattr(programme.maria, change, False)
     db.session.commit()
     time_passes()
-    assert jobs.retry_pending_mail() == {"sent": 2, "skipped": 1, "failed": 0, "pending": 0}
+    assert sender.retry_due() == {"sent": 2, "skipped": 1, "failed": 0, "pending": 0}
     assert smtp_server.handler.to("maria@example.com") == []
     row = deliveries()["maria@example.com"]
     assert (row.status, row.skip_reason) == ("skipped", reason)
 
 
-def test_an_outage_leaves_deliveries_pending_and_a_later_run_sends_each_once(programme, runner, smtp_server):
+def test_after_an_outage_a_manual_run_tries_every_pending_digest_of_its_week_at_once(programme, runner, smtp_server):
     smtp_server.stop()
     during = send(runner)
     assert during.exit_code == 0, "a temporary failure is not a failure: it is retried"
-    assert during.output.strip() == "Digest 2026-W48: 0 sent, 0 skipped, 0 failed, 3 pending (this run sent 0)."
     rows = deliveries()
     for row in rows.values():
         assert row.status == "pending" and row.attempts == 1
         assert row.last_error.startswith("mail server unreachable")
         assert utcnow() + timedelta(minutes=4) < row.next_attempt_at < utcnow() + timedelta(minutes=6)
+    first_retry = min(row.next_attempt_at for row in rows.values())
+    assert during.output.strip() == (
+        "Digest 2026-W48: 0 sent, 0 skipped, 0 failed, 3 pending (this run sent 0). "
+        f"Pending ones are next tried by the scheduler from {format_day(first_retry.date())} {first_retry:%H:%M} UTC."
+    )
     smtp_server.start()
-    assert send(runner).output.strip().endswith("3 pending (this run sent 0).")  # not due yet: backing off
-    assert smtp_server.messages == []
-    time_passes()
-    after = send(runner)
+    after = send(runner)  # the mail server is back: no waiting for the back-off
     assert after.output.strip() == "Digest 2026-W48: 3 sent, 0 skipped, 0 failed, 0 pending (this run sent 3)."
     time_passes()
     send(runner)
+    sender.retry_due()
     assert sorted(m["To"].addresses[0].addr_spec for m in smtp_server.messages) == sorted(RECIPIENTS)
     assert {row.attempts for row in deliveries().values()} == {2}
+
+
+def test_after_an_outage_the_scheduler_waits_for_the_back_off(programme, smtp_server):
+    smtp_server.stop()
+    services.send_weekly_digest(str(WEEK))
+    smtp_server.start()
+    assert services.send_weekly_digest(str(WEEK))["sent_now"] == 0  # not due yet: backing off
+    assert sender.retry_due() == {"sent": 0, "skipped": 0, "failed": 0, "pending": 0}
+    assert smtp_server.messages == []
+    time_passes()
+    assert sender.retry_due() == {"sent": 3, "skipped": 0, "failed": 0, "pending": 0}
+    assert len(smtp_server.messages) == 3
 
 
 def test_the_retry_delay_grows_and_temporary_failures_give_up_eventually(programme, runner, smtp_server):
     smtp_server.handler.replies["maria@example.com"] = "451 4.3.0 Try again later"
     delays = []
-    for _ in range(services.MAX_ATTEMPTS):
+    for _ in range(rules.MAX_ATTEMPTS):
         time_passes()
         before = utcnow()
-        outbox.run_week(WEEK)
+        services.send_week(WEEK)
         row = deliveries()["maria@example.com"]
         if row.status == "pending":
             delays.append(round((row.next_attempt_at - before).total_seconds() / 60))
     assert delays == [5, 10, 20, 40, 80, 160, 320, 360, 360]
     row = deliveries()["maria@example.com"]
-    assert row.status == "failed" and row.attempts == services.MAX_ATTEMPTS
+    assert row.status == "failed" and row.attempts == rules.MAX_ATTEMPTS
     assert row.last_error == "gave up after 10 attempts: 451 4.3.0 Try again later"
 
 
@@ -163,7 +197,8 @@ def test_a_4xx_and_a_5xx_are_handled_while_the_rest_are_sent(programme, runner, 
     smtp_server.handler.replies["david@example.com"] = "550 5.1.1 No such user"
     result = send(runner)
     assert result.exit_code == 1
-    assert result.output.strip() == "Digest 2026-W48: 1 sent, 0 skipped, 1 failed, 1 pending (this run sent 1)."
+    assert result.output.startswith("Digest 2026-W48: 1 sent, 0 skipped, 1 failed, 1 pending (this run sent 1). ")
+    assert "Pending ones are next tried by the scheduler from" in result.output
     rows = deliveries()
     assert rows["ada.admin@example.com"].status == "sent"
     assert (rows["maria@example.com"].status, rows["maria@example.com"].last_error) == ("pending", "452 4.2.2 Mailbox full")
@@ -174,12 +209,32 @@ def test_a_4xx_and_a_5xx_are_handled_while_the_rest_are_sent(programme, runner, 
     # The permanent failure is not retried, however often the jobs run; the temporary one is, once due.
     del smtp_server.handler.replies["maria@example.com"]
     time_passes()
-    assert jobs.retry_pending_mail() == {"sent": 1, "skipped": 0, "failed": 0, "pending": 0}
+    assert sender.retry_due() == {"sent": 1, "skipped": 0, "failed": 0, "pending": 0}
     time_passes()
-    assert jobs.retry_pending_mail() == {"sent": 0, "skipped": 0, "failed": 0, "pending": 0}
+    assert sender.retry_due() == {"sent": 0, "skipped": 0, "failed": 0, "pending": 0}
     assert send(runner).exit_code == 1  # the week still has a failed delivery for an admin to look at
     assert len(smtp_server.handler.to("maria@example.com")) == 1 and smtp_server.handler.to("david@example.com") == []
     assert deliveries()["david@example.com"].attempts == 1
+
+
+def test_an_unexpected_error_is_recorded_and_after_the_usual_attempts_the_digest_is_failed(programme, runner, smtp_server):
+    """A recipient whose data makes building the message raise (a name with CR/LF, stored before names were checked)."""
+    db.session.execute(update(User).where(User.id == programme.maria.id).values(name="Maria\r\nBcc: all@example.com"))
+    db.session.commit()
+    result = send(runner)
+    assert result.exit_code == 0 and "2 sent" in result.output  # the others still go
+    row = deliveries()["maria@example.com"]
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error.startswith("unexpected error: ValueError: ")
+    assert row.next_attempt_at > utcnow()  # retried with the usual back-off
+    for _ in range(rules.MAX_ATTEMPTS - 1):
+        time_passes()
+        sender.retry_due()
+    row = deliveries()["maria@example.com"]
+    assert (row.status, row.attempts) == ("failed", rules.MAX_ATTEMPTS)
+    assert row.last_error.startswith(f"gave up after {rules.MAX_ATTEMPTS} attempts: unexpected error: ValueError: ")
+    assert send(runner).exit_code == 1  # failed, where admins see it
+    assert smtp_server.handler.to("maria@example.com") == [] and len(smtp_server.messages) == 2
 
 
 def test_a_resend_after_a_crash_between_acceptance_and_commit_carries_the_same_message_id(
@@ -188,36 +243,45 @@ def test_a_resend_after_a_crash_between_acceptance_and_commit_carries_the_same_m
     class Crash(BaseException):
         """The process dies: nothing after this line runs, nothing is committed."""
 
-    real_mark_sent = services.mark_sent
+    real_mark_sent = outbox.mark_sent
 
     def crash_after_acceptance(*args, **kwargs):
         raise Crash()
 
-    monkeypatch.setattr(services, "mark_sent", crash_after_acceptance)
+    monkeypatch.setattr(outbox, "mark_sent", crash_after_acceptance)
     with pytest.raises(Crash):
-        outbox.run_week(WEEK)
+        services.send_week(WEEK)
     db.session.rollback()
-    monkeypatch.setattr(services, "mark_sent", real_mark_sent)
+    monkeypatch.setattr(outbox, "mark_sent", real_mark_sent)
     assert len(smtp_server.messages) == 1
     crashed = next(row for row in deliveries().values() if row.attempts == 1)
-    assert crashed.status == "pending" and crashed.next_attempt_at > utcnow()  # its claim holds others off...
+    assert crashed.status == "pending" and crashed.lease_expires_at > utcnow()  # its claim holds others off...
 
-    assert jobs.retry_pending_mail()["sent"] == 2  # ... so the others go, but not the crashed one, yet
+    assert sender.retry_due()["sent"] == 2  # ... so the others go, but not the crashed one, yet
+    assert len(smtp_server.messages) == 3
+    assert runner.invoke(args=["digest", "send", "--week", str(WEEK)]).exit_code == 0  # not even a manual run...
     assert len(smtp_server.messages) == 3
     time_passes()  # ... until the claim's lease has run out
-    assert jobs.retry_pending_mail()["sent"] == 1
+    assert sender.retry_due()["sent"] == 1
     first, *_, again = [m for m in smtp_server.messages if m["Message-ID"] == crashed.message_id]
     assert first is not again and first["Message-ID"] == again["Message-ID"] == crashed.message_id
     assert len(smtp_server.messages) == 4 and deliveries()[crashed.recipient.email].status == "sent"
 
 
+def claim(delivery_id, now, backoff=True):
+    with short_transaction(db.engine) as connection:
+        hold = outbox.claim(connection, delivery_id, now, backoff)
+    return hold.attempt if hold else None
+
+
 def test_a_claimed_delivery_is_not_taken_by_another_sender(programme, smtp_server):
-    outbox.record_week(WEEK)
-    delivery_id = deliveries()["maria@example.com"].id
-    assert services.claim(delivery_id, utcnow()) == 1
+    services.record_week(WEEK)
     db.session.commit()
-    assert services.claim(delivery_id, utcnow()) is None  # a second sender finds it taken
-    assert services.claim(delivery_id, utcnow() + services.CLAIM_LEASE + timedelta(seconds=1)) == 2  # lease over
+    delivery_id = deliveries()["maria@example.com"].id
+    assert claim(delivery_id, utcnow()) == 1
+    assert claim(delivery_id, utcnow()) is None  # a second sender finds it taken
+    assert claim(delivery_id, utcnow(), backoff=False) is None  # even one that ignores the back-off
+    assert claim(delivery_id, utcnow() + rules.CLAIM_LEASE + timedelta(seconds=1)) == 2  # lease over
 
 
 def test_dry_run_renders_and_reports_but_sends_and_records_nothing(programme, runner, smtp_server):
@@ -230,7 +294,7 @@ def test_dry_run_renders_and_reports_but_sends_and_records_nothing(programme, ru
     assert result.output.strip().endswith(
         "Dry run for 2026-W48: would send 2, would skip 1, 0 already recorded. Nothing was sent or recorded."
     )
-    assert db.session.query(DigestDelivery).count() == 0 and smtp_server.messages == []
+    assert db.session.query(OutboundMail).count() == 0 and smtp_server.messages == []
     send(runner)
     assert "maria@example.com: already recorded (sent)" in send(runner, "--dry-run").output
 
@@ -243,7 +307,7 @@ def test_a_bad_week_exits_non_zero_with_one_line(programme, runner, smtp_server,
     result = runner.invoke(args=["digest", "send", "--week", week])
     assert result.exit_code != 0
     assert result.output.strip() == message
-    assert db.session.query(DigestDelivery).count() == 0
+    assert db.session.query(OutboundMail).count() == 0
 
 
 def test_the_default_week_is_the_current_week_in_the_programme_time_zone(app, programme, runner, smtp_server, monkeypatch):
@@ -257,14 +321,14 @@ def test_the_default_week_is_the_current_week_in_the_programme_time_zone(app, pr
 
 
 def test_the_scheduler_job_records_and_sends_a_week_and_returns_counts(programme, smtp_server):
-    counts = jobs.send_weekly_digest("2026-W48")
+    counts = services.send_weekly_digest("2026-W48")
     assert counts == {
         "sent": 3, "skipped": 0, "failed": 0, "pending": 0, "recorded": 3, "sent_now": 3, "failed_now": 0,
         "retried_other_weeks": 0,
     }
-    assert jobs.send_weekly_digest("2026-W48")["sent_now"] == 0
+    assert services.send_weekly_digest("2026-W48")["sent_now"] == 0
     with pytest.raises(ValueError):
-        jobs.send_weekly_digest("2026-W99")
+        services.send_weekly_digest("2026-W99")
 
 
 def test_a_week_s_run_also_retries_earlier_weeks(programme, runner, smtp_server):
@@ -283,7 +347,7 @@ def test_the_scheduler_and_a_person_at_the_same_moment_send_each_digest_once(app
     start = threading.Barrier(3)
     errors = []
 
-    def sender(action):
+    def in_thread(action):
         with app.app_context():
             try:
                 start.wait()
@@ -294,9 +358,9 @@ def test_the_scheduler_and_a_person_at_the_same_moment_send_each_digest_once(app
                 db.session.remove()
 
     threads = [
-        threading.Thread(target=sender, args=(lambda: jobs.send_weekly_digest(str(WEEK)),)),
-        threading.Thread(target=sender, args=(lambda: outbox.run_week(WEEK),)),
-        threading.Thread(target=sender, args=(jobs.retry_pending_mail,)),
+        threading.Thread(target=in_thread, args=(lambda: services.send_weekly_digest(str(WEEK)),)),
+        threading.Thread(target=in_thread, args=(lambda: services.send_week(WEEK, backoff=False),)),
+        threading.Thread(target=in_thread, args=(sender.retry_due,)),
     ]
     for thread in threads:
         thread.start()

@@ -41,7 +41,7 @@ def set_password(client, path: str, password: str = "a new password", confirm: s
 
 
 def test_invitation_email_has_text_and_html_with_the_link(invited):
-    assert invited["To"] == "chloe@example.com"
+    assert invited["To"] == '"Chloe <Martin>" <chloe@example.com>'
     assert invited["Subject"] == services.SUBJECT
     types = [part.get_content_type() for part in invited.walk()]
     assert "text/plain" in types and "text/html" in types

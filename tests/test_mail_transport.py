@@ -11,7 +11,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.digest_support import free_port
 from tracker.mail import transport
-from tracker.mail.transport import MailError, build_message, deliver, deliver_all
+from tracker.mail.transport import MailError, build_message
 
 
 class Inbox:
@@ -78,6 +78,24 @@ def message(to="maria@example.com", message_id="<fixed.1@example.com>"):
     return build_message(to, "Hello", "Plain text", "<p>HTML</p>", message_id=message_id)
 
 
+def deliver(one):
+    """One message through its own channel."""
+    with transport.channel() as channel:
+        channel.send(one)
+
+
+def deliver_all(messages):
+    """Every message through one channel; the messages that failed, and why."""
+    failures = []
+    with transport.channel() as channel:
+        for one in messages:
+            try:
+                channel.send(one)
+            except MailError as exc:
+                failures.append((one, exc))
+    return failures
+
+
 def test_starttls_and_login_deliver_both_parts(tls_server):
     deliver(message())
     [(authenticated, received)] = tls_server.messages
@@ -132,14 +150,14 @@ def messages_to(*addresses):
     return [message(to, f"<fixed.{n}@example.com>") for n, to in enumerate(addresses)]
 
 
-def test_deliver_all_sends_every_message_over_one_session(tls_server):
+def test_a_channel_sends_every_message_over_one_session(tls_server):
     assert deliver_all(messages_to("a@example.com", "b@example.com", "c@example.com")) == []
     assert [str(m["To"]) for _, m in tls_server.messages] == ["a@example.com", "b@example.com", "c@example.com"]
     assert all(authenticated for authenticated, _ in tls_server.messages)
     assert len(tls_server.sessions) == 1
 
 
-def test_deliver_all_reports_refused_recipients_and_sends_the_rest(tls_server):
+def test_a_channel_reports_refused_recipients_and_sends_the_rest(tls_server):
     tls_server.refuse.update({"busy@example.com": "450 Mailbox busy, try later", "gone@example.com": "550 No such user here"})
     sent = messages_to("a@example.com", "busy@example.com", "gone@example.com", "b@example.com")
     failures = deliver_all(sent)
@@ -151,23 +169,27 @@ def test_deliver_all_reports_refused_recipients_and_sends_the_rest(tls_server):
     assert len(tls_server.sessions) == 1
 
 
-def test_deliver_all_fails_every_message_when_the_session_cannot_open(app, tls_server):
+def test_a_channel_fails_every_message_when_the_session_cannot_open(app, tls_server, monkeypatch):
     app.config["MAIL_PASSWORD"] = "wrong"
     sent = messages_to("a@example.com", "b@example.com")
+    connections = []
+    real_smtp = transport.smtplib.SMTP
+    monkeypatch.setattr(transport.smtplib, "SMTP", lambda *args, **kwargs: connections.append(args) or real_smtp(*args, **kwargs))
     failures = deliver_all(sent)
+    assert len(connections) == 1  # the second message is not another try at logging in
     assert [m for m, _ in failures] == sent
     assert all(error.permanent and str(error).startswith("535") for _, error in failures)
     assert tls_server.messages == []
 
 
-def test_deliver_all_without_a_mail_server_writes_eml_files_and_opens_nothing(app, monkeypatch):
+def test_a_channel_without_a_mail_server_writes_eml_files_and_opens_nothing(app, monkeypatch):
     app.config["MAIL_SERVER"] = None
     monkeypatch.setattr(transport.smtplib, "SMTP", no_connection)
     assert deliver_all(messages_to("a@example.com", "b@example.com")) == []
     assert len(list((Path(app.instance_path) / "mail").glob("*.eml"))) == 2
 
 
-def test_deliver_all_of_nothing_opens_no_session(app, tls_server, monkeypatch):
+def test_a_channel_that_sends_nothing_opens_no_session(app, tls_server, monkeypatch):
     monkeypatch.setattr(transport.smtplib, "SMTP", no_connection)
     assert deliver_all([]) == []
 

@@ -1,12 +1,16 @@
 """Migrations: the chain builds the models' schema exactly, and goes down and up again cleanly."""
+import json
 import os
 import uuid
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import DateTime, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import config_for
@@ -67,3 +71,94 @@ def test_flask_db_check_reports_no_drift(empty_database):
         db.session.remove()
         db.engine.dispose()
     assert result.exit_code == 0, result.output
+
+
+# --- one outbox for every mail: digest deliveries move into mail_messages and back --------------
+
+MAIL_OUTBOX = "0006_mail_outbox"
+DELIVERY_COLUMNS = (
+    "id, recipient_id, iso_week, status, attempts, last_error, skip_reason, next_attempt_at, message_id, subject, "
+    "body_text, body_html, created_at, sent_at"
+)
+LINK = "https://tracker.example.org/digest/unsubscribe/eyJ1bnN1YnNjcmliZSI6Mn0.XiAWHUyyPwmEu4FdCKe"
+
+
+def revision_before(revision: str) -> str:
+    migrate = current_app.extensions["migrate"]
+    script = ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
+    return script.get_revision(revision).down_revision
+
+
+def legacy_deliveries(connection, user_id: int) -> None:
+    """A sent, a pending (backing off, with an error), a skipped and a failed delivery, with gaps in their ids."""
+    t = datetime(2026, 11, 23, 7, 0)
+    rows = [
+        dict(id=5, iso_week="2026-W47", status="sent", attempts=1, last_error=None, skip_reason=None,
+             next_attempt_at=None, sent_at=t),
+        dict(id=9, iso_week="2026-W48", status="pending", attempts=2, last_error="mail server unreachable: refused",
+             skip_reason=None, next_attempt_at=datetime(2026, 11, 23, 7, 20), sent_at=None),
+        dict(id=12, iso_week="2026-W49", status="skipped", attempts=0, last_error=None, skip_reason="nothing_to_report",
+             next_attempt_at=None, sent_at=None),
+        dict(id=20, iso_week="2026-W50", status="failed", attempts=1, last_error="550 5.1.1 No such user",
+             skip_reason=None, next_attempt_at=None, sent_at=None),
+    ]
+    for row in rows:
+        connection.execute(text(
+            f"INSERT INTO digest_deliveries ({DELIVERY_COLUMNS}) VALUES (:id, :recipient_id, :iso_week, :status, :attempts, "
+            ":last_error, :skip_reason, :next_attempt_at, :message_id, :subject, :body_text, :body_html, :created_at, :sent_at)"
+        ), {
+            **row, "recipient_id": user_id, "message_id": f"<digest.{row['iso_week']}.user{user_id}@localhost>",
+            "subject": f"Readiness digest, week {row['iso_week']}", "body_html": "<p>Hello</p>", "created_at": t,
+            "body_text": f"Hello\n\n--\nStop it with one click: {LINK}\nOr change it in your settings: https://x/settings\n",
+        })
+
+
+def read(connection, sql: str) -> list:
+    """Rows as tuples, times read as times (SQLite keeps them as text, in more than one spelling)."""
+    times = {name: DateTime for name in ("next_attempt_at", "created_at", "sent_at", "lease_expires_at", "expires_at")}
+    statement = text(sql).columns(**{name: kind for name, kind in times.items() if name in sql})
+    return [tuple(row) for row in connection.execute(statement)]
+
+
+def test_digest_deliveries_move_into_the_outbox_and_back(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        before = revision_before(MAIL_OUTBOX)
+        upgrade(revision=before)
+        with db.engine.begin() as connection:
+            user_id = connection.execute(text(
+                "INSERT INTO users (email, name, role, active, digest_subscribed, created_at) "
+                "VALUES ('maria@example.com', 'Maria Lopez', 'supervisor', :yes, :yes, :now) RETURNING id"
+            ), {"yes": True, "now": datetime(2026, 1, 1)}).scalar()
+            legacy_deliveries(connection, user_id)
+            original = read(connection, f"SELECT {DELIVERY_COLUMNS} FROM digest_deliveries ORDER BY id")
+
+        upgrade(revision=MAIL_OUTBOX)
+        assert "digest_deliveries" not in table_names()
+        with db.engine.begin() as connection:
+            moved = read(connection, f"SELECT {DELIVERY_COLUMNS} FROM mail_messages ORDER BY id")
+            assert moved == original
+            assert read(connection, "SELECT DISTINCT kind, address, lease_expires_at, expires_at FROM mail_messages") == [
+                ("digest", "maria@example.com", None, None)
+            ]
+            headers = connection.execute(text("SELECT headers FROM mail_messages WHERE id = 9")).scalar()
+            headers = headers if isinstance(headers, dict) else json.loads(headers)
+            assert headers == {
+                "List-Unsubscribe": f"<{LINK}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Auto-Submitted": "auto-generated",
+            }
+            invitation_id = connection.execute(text(
+                "INSERT INTO mail_messages (kind, recipient_id, address, subject, body_text, body_html, message_id, headers, "
+                "status, attempts, created_at) VALUES ('invitation', :user, 'maria@example.com', 'Set your password', "
+                "'Hello', '', '<i@localhost>', '{}', 'pending', 0, :now) RETURNING id"
+            ), {"user": user_id, "now": datetime(2026, 11, 24)}).scalar()
+            assert invitation_id > 20  # new mail is numbered after the copied deliveries
+
+        downgrade(revision=before)
+        assert "mail_messages" not in table_names()
+        with db.engine.begin() as connection:
+            assert read(connection, f"SELECT {DELIVERY_COLUMNS} FROM digest_deliveries ORDER BY id") == original
+        upgrade()
+        assert schema_drift() == []
+        db.session.remove()
+        db.engine.dispose()

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import config_for
 from tests.factories import make_job_type, make_module, make_role, make_trainee, make_user
 from tracker import create_app
-from tracker.digest.models import DigestDelivery
 from tracker.extensions import db
+from tracker.mail.models import OutboundMail
 from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import ModuleResult, Rotation
@@ -90,10 +90,21 @@ def test_only_one_open_flag_per_trainee_and_role(trainee):
 
 def test_one_digest_per_recipient_and_week(app):
     supervisor = make_user("supervisor")
-    row = dict(recipient_id=supervisor.id, iso_week="2026-W48", status="pending", attempts=0, message_id="<a@b>", subject="", body_text="", body_html="", created_at=datetime.now())
-    db.session.execute(insert(DigestDelivery).values(**row))
-    fails(insert(DigestDelivery).values(**row))
-    db.session.execute(insert(DigestDelivery).values(**{**row, "iso_week": "2026-W49"}))
+    row = dict(kind="digest", recipient_id=supervisor.id, address="s@example.com", iso_week="2026-W48", status="pending", attempts=0, message_id="<a@b>", headers={}, subject="", body_text="", body_html="", created_at=datetime.now())
+    db.session.execute(insert(OutboundMail).values(**row))
+    fails(insert(OutboundMail).values(**row))
+    db.session.execute(insert(OutboundMail).values(**{**row, "iso_week": "2026-W49"}))
+
+
+def test_other_mail_may_repeat_and_only_digests_have_a_week(app):
+    user = make_user("trainee")
+    row = dict(kind="invitation", recipient_id=user.id, address="t@example.com", status="pending", attempts=0, message_id="<a@b>", headers={}, subject="", body_text="", body_html="", created_at=datetime.now())
+    db.session.execute(insert(OutboundMail).values(**row))
+    db.session.execute(insert(OutboundMail).values(**row))  # a second invitation to the same user
+    fails(insert(OutboundMail).values(**{**row, "iso_week": "2026-W48"}))
+    fails(insert(OutboundMail).values(**{**row, "kind": "digest"}))  # a digest needs its week
+    fails(insert(OutboundMail).values(**{**row, "kind": "newsletter"}))
+    fails(insert(OutboundMail).values(**{**row, "status": "skipped", "skip_reason": "bored"}))
 
 
 def test_one_run_per_job_and_period(app):

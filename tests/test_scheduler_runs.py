@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
 from tracker.extensions import db
+from tracker.infra.leases import short_transaction
 from tracker.scheduler import runs as claims
 from tracker.scheduler.models import JobRun
 from tracker.scheduler.occurrences import Heartbeat, run_occurrence
@@ -38,7 +39,7 @@ def run_row(job: str = "readiness", key: str = "K") -> JobRun:
 
 def expire_lease(job: str = "readiness", key: str = "K") -> None:
     """As if the holder died a while ago."""
-    with claims.write_transaction(db.engine) as connection:
+    with short_transaction(db.engine) as connection:
         connection.execute(update(JobRun).where(JobRun.job == job, JobRun.period_key == key)
                            .values(lease_expires_at=utcnow() - timedelta(seconds=1)))
 
@@ -133,7 +134,7 @@ def test_a_failing_run_leaves_no_partial_result_and_records_the_error(app, ready
 def test_a_run_whose_lease_was_taken_over_meanwhile_rolls_its_work_back(app, ready_trainees):
     def slow_then_overtaken():
         # Another scheduler takes the run over while this one still works.
-        with claims.write_transaction(db.engine) as connection:
+        with short_transaction(db.engine) as connection:
             connection.execute(update(JobRun).where(JobRun.period_key == "K").values(attempts=JobRun.attempts + 1))
         readiness_services.run_readiness(date(2025, 6, 30))
         return {"raised": 2}

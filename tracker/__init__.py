@@ -47,6 +47,7 @@ def trust_proxies(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
     from tracker import models  # noqa: F401  (every table must be known to Alembic)
+    from tracker.mail import sender  # noqa: F401  (mail queued by a transaction leaves once it commits)
     from tracker.auth.loader import init_login
     from tracker.extensions import compress, csrf, db, migrate
 
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.digest.routes import bp as digest_bp
     from tracker.imports.routes import bp as imports_bp
     from tracker.invitations.routes import bp as invitations_bp
+    from tracker.mail.routes import bp as mail_bp
     from tracker.main.routes import bp as main_bp
     from tracker.readiness.routes import bp as readiness_bp
     from tracker.scheduler.routes import bp as scheduler_bp
@@ -75,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, readiness_bp,
-        digest_bp, imports_bp, catalog_bp, users_bp, audit_bp, scheduler_bp,
+        digest_bp, mail_bp, imports_bp, catalog_bp, users_bp, audit_bp, scheduler_bp,
     ):
         app.register_blueprint(blueprint)
     headers.init_app(app)

@@ -2,19 +2,19 @@
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
-from tracker.digest.models import DigestDelivery
+from tracker.mail.models import OutboundMail
 from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 __all__ = [
     "AuditEvent",
-    "DigestDelivery",
     "JobRun",
     "JobType",
     "LoginFailure",
     "ModuleRequirement",
     "ModuleResult",
+    "OutboundMail",
     "ReadinessFlag",
     "Rotation",
     "RotationRequirement",

@@ -1,13 +1,16 @@
 """`flask digest send`: the weekly readiness digest from the command line."""
+from datetime import datetime, timezone
+
 import click
 from flask.cli import AppGroup
 
-from tracker.web.cli import fail
-from tracker.digest import outbox, services
-from tracker.digest.content import build_digests
+from tracker.core.formatting import format_day
 from tracker.core.weeks import WeekError, current_week, parse_week
+from tracker.digest import services
+from tracker.digest.content import build_digests
 from tracker.extensions import db
 from tracker.infra.clock import programme_zone, utcnow
+from tracker.web.cli import fail
 
 digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 
@@ -16,7 +19,7 @@ digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 @click.option("--week", "week_text", metavar="YYYY-Www", help="ISO week (default: the current week in TRACKER_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Render and report; send and record nothing.")
 def send_command(week_text: str | None, dry_run: bool) -> None:
-    """Record one digest per recipient for the week, then send each; exit 1 if any failed."""
+    """Record one digest per recipient for the week, then try every pending one at once; exit 1 if any failed."""
     try:
         week = parse_week(week_text) if week_text else current_week(utcnow(), programme_zone())
     except WeekError as exc:
@@ -24,14 +27,14 @@ def send_command(week_text: str | None, dry_run: bool) -> None:
     if dry_run:
         print_dry_run(week)
         return
-    report = outbox.run_week(week)
+    report = services.send_week(week, backoff=False)
     click.echo(summary_line(report))
     if report.any_failed:
         raise SystemExit(1)
 
 
-def summary_line(report: outbox.RunReport) -> str:
-    """One line: the week's totals, what this run sent, and retries of earlier weeks if any."""
+def summary_line(report: services.RunReport) -> str:
+    """One line: the week's totals, what this run sent, retries of other weeks if any, and when pending ones go next."""
     totals = report.totals
     line = (
         f"Digest {report.week}: {totals['sent']} sent, {totals['skipped']} skipped, "
@@ -40,7 +43,16 @@ def summary_line(report: outbox.RunReport) -> str:
     if report.other_weeks:
         other = report.other_weeks
         line += f" Earlier weeks retried: {other['sent']} sent, {other['failed']} failed, {other['pending']} pending."
+    if totals["pending"] and report.next_try is not None:
+        line += f" Pending ones are next tried by the scheduler from {local_time(report.next_try)}."
     return line
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (naive UTC) time in TRACKER_TIMEZONE: "Mon 30 Nov 2026 07:15 UTC"."""
+    zone = programme_zone()
+    local = moment.replace(tzinfo=timezone.utc).astimezone(zone)
+    return f"{format_day(local.date())} {local:%H:%M} {zone.key}"
 
 
 def print_dry_run(week) -> None:

@@ -1,19 +1,9 @@
-"""Forms of the digest pages: picking a preview, filtering deliveries, the digest preference."""
+"""Forms of the digest pages: picking a preview, the digest preference."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
-from tracker.digest.models import DELIVERY_STATUSES
-from tracker.core.weeks import WeekError, parse_week
-
-
-def validate_week_text(form, field) -> None:
-    """An empty week (use the default) or a real ISO week."""
-    if field.data:
-        try:
-            field.data = str(parse_week(field.data))
-        except WeekError as exc:
-            raise ValidationError(str(exc)) from None
+from tracker.web.fields import validate_week_text
 
 
 class PreviewForm(FlaskForm):
@@ -32,25 +22,6 @@ class PreviewForm(FlaskForm):
         self.supervisor.choices = [SelectChoice(0, "Programme summary (yours)")] + [
             SelectChoice(user_id, name) for user_id, name in supervisors
         ]
-
-
-class DeliveryFilterForm(FlaskForm):
-    """Narrow the deliveries list by week and status (GET, no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    week = StringField("Week", validators=[Optional(), validate_week_text])
-    status = SelectField(
-        "Status", default="",
-        choices=[SelectChoice("", "Any status")] + [SelectChoice(s, s.capitalize()) for s in DELIVERY_STATUSES],
-    )
-
-
-class RetryForm(FlaskForm):
-    """Retry one failed delivery: only the CSRF token."""
-
-    submit = SubmitField("Retry")
 
 
 class DigestPreferenceForm(FlaskForm):

@@ -1,14 +1,12 @@
 """Turning a digest into mail: subject, text and HTML parts, Message-ID, unsubscribe headers."""
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr
 
 from flask import current_app, render_template
 
 from tracker.digest.content import Digest
 from tracker.digest.tokens import unsubscribe_url
 from tracker.core.formatting import format_day
-from tracker.mail.transport import build_message, mail_domain
+from tracker.mail.transport import mail_domain
 
 
 @dataclass(frozen=True)
@@ -45,13 +43,10 @@ def message_id_for(recipient_id: int, week: str) -> str:
     return f"<digest.{week}.user{recipient_id}@{mail_domain()}>"
 
 
-def digest_message(
-    to_email: str, to_name: str, recipient_id: int, subject: str, text: str, html: str, message_id: str
-) -> EmailMessage:
-    """The mail for a recorded delivery, with one-click unsubscribe (RFC 8058)."""
-    headers = {
+def digest_headers(recipient_id: int) -> dict[str, str]:
+    """One-click unsubscribe (RFC 2369 and 8058), and a mark that no one should auto-reply."""
+    return {
         "List-Unsubscribe": f"<{unsubscribe_url(recipient_id)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
-    return build_message(formataddr((to_name, to_email)), subject, text, html, message_id=message_id, headers=headers)

@@ -1,190 +1,109 @@
-"""The digest outbox (recording deliveries, claiming them, recording what sending did) and the preference.
+"""The weekly digest as mail: deciding each recipient's, recording it in the outbox, and the weekly run.
 
-Every function here flushes (or executes one statement) and never commits:
-the outbox protocol in `tracker.digest.outbox` decides where each
-transaction ends, because a claim must be committed before the mail server
-is contacted.
+What a digest lists is `content`, how it reads is `rendering`; here each
+recipient's digest of an ISO week becomes one message in the mail outbox, at
+most one per recipient and week whatever runs, retries, crashes or concurrent
+schedulers happen (the outbox's unique key decides). `send_week` is the weekly
+run that `flask digest send` and the scheduler call: it records the week, then
+has `tracker.mail.sender` send it - which commits, as the mail protocol must
+(see there). Everything else here flushes and never commits.
 """
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from tracker.audit.services import record_change, snapshot
 from tracker.auth.models import User
-from tracker.digest.content import Digest
-from tracker.digest.models import DigestDelivery
-from tracker.digest.rendering import message_id_for, render_digest
+from tracker.core.weeks import IsoWeek, parse_week
+from tracker.digest.content import Digest, build_digests
+from tracker.digest.rendering import digest_headers, message_id_for, render_digest
 from tracker.extensions import db
+from tracker.infra.clock import utcnow
+from tracker.mail import outbox, sender
+from tracker.mail.outbox import NewMail
 
-# A claimed delivery is left alone by other senders for this long; a sender
-# that dies mid-send is thereby retried once it has passed.
-CLAIM_LEASE = timedelta(minutes=10)
-FIRST_RETRY_DELAY = timedelta(minutes=5)
-LONGEST_RETRY_DELAY = timedelta(hours=6)
-# After this many temporary failures the delivery is marked failed for an admin to look at.
-MAX_ATTEMPTS = 10
+KIND = "digest"
 
 
-@dataclass(frozen=True)
-class PlannedDelivery:
-    """What recording a digest would store."""
+@dataclass
+class RunReport:
+    """What a run did: digests newly recorded, outcomes of its attempts, and the week's totals."""
 
-    recipient_id: int
-    status: str
-    skip_reason: str | None
-    message_id: str
-    subject: str
-    body_text: str
-    body_html: str
+    week: str
+    recorded: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    other_weeks: Counter = field(default_factory=Counter)
+    totals: dict[str, int] = field(default_factory=dict)
+    next_try: datetime | None = None  # when the scheduler may try the week's pending digests again (UTC)
+
+    @property
+    def any_failed(self) -> bool:
+        """True when a digest of the week is failed, or one of any week failed in this run."""
+        return bool(self.totals.get("failed") or self.outcomes["failed"] or self.other_weeks["failed"])
+
+    def as_counts(self) -> dict[str, int]:
+        """Plain counts for job records."""
+        return {
+            **self.totals, "recorded": self.recorded, "sent_now": self.outcomes["sent"],
+            "failed_now": self.outcomes["failed"], "retried_other_weeks": sum(self.other_weeks.values()),
+        }
 
 
-def plan_delivery(digest: Digest) -> PlannedDelivery:
+def plan_digest(digest: Digest) -> NewMail:
     """Render the digest and decide whether it is to be sent or skipped (and why)."""
     rendered = render_digest(digest)
+    recipient = digest.recipient
     skip_reason = None
-    if not digest.recipient.subscribed:
+    if not recipient.subscribed:
         skip_reason = "unsubscribed"
     elif not digest.has_news():
         skip_reason = "nothing_to_report"
-    return PlannedDelivery(
-        digest.recipient.id, "skipped" if skip_reason else "pending", skip_reason,
-        message_id_for(digest.recipient.id, str(digest.week)), rendered.subject, rendered.text, rendered.html,
+    return NewMail(
+        KIND, recipient.id, recipient.email, rendered.subject, rendered.text, rendered.html,
+        message_id_for(recipient.id, str(digest.week)), digest_headers(recipient.id), iso_week=str(digest.week),
+        status="skipped" if skip_reason else "pending", skip_reason=skip_reason,
     )
 
 
-def insert_if_absent(week: str, planned: list[PlannedDelivery], now: datetime) -> int:
-    """Record each planned delivery unless one exists for that recipient and week; how many were new.
-
-    INSERT ... ON CONFLICT DO NOTHING: a concurrent sender recording the same
-    week makes the database keep one row and the other insert a no-op,
-    instead of an error. Rows go in recipient order so concurrent inserters
-    wait on each other in the same order and never deadlock.
-    """
-    if not planned:
-        return 0
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [
-        {
-            "recipient_id": p.recipient_id, "iso_week": week, "status": p.status, "skip_reason": p.skip_reason,
-            "attempts": 0, "message_id": p.message_id, "subject": p.subject, "body_text": p.body_text,
-            "body_html": p.body_html, "created_at": now,
-        }
-        for p in sorted(planned, key=lambda p: p.recipient_id)
-    ]
-    statement = insert(DigestDelivery).on_conflict_do_nothing(index_elements=["recipient_id", "iso_week"])
-    # RETURNING tells a new row from a conflict on both databases (rowcount does not, through the ORM).
-    return sum(
-        db.session.execute(statement.values(**row).returning(DigestDelivery.id)).first() is not None for row in rows
-    )
-
-
-def plan_week(digests: list[Digest]) -> list[PlannedDelivery]:
+def plan_week(digests: list[Digest]) -> list[NewMail]:
     """What recording these digests would store (nothing is written)."""
-    return [plan_delivery(digest) for digest in digests]
+    return [plan_digest(digest) for digest in digests]
 
 
 def recorded_statuses(week: str) -> dict[int, str]:
-    """recipient id -> status of the deliveries already recorded for a week."""
-    rows = db.session.execute(
-        select(DigestDelivery.recipient_id, DigestDelivery.status).where(DigestDelivery.iso_week == week)
-    )
-    return dict(rows.all())
+    """recipient id -> status of the digests already recorded for a week."""
+    return outbox.recorded_statuses(KIND, week)
 
 
-def due_deliveries(now: datetime) -> list[tuple[int, str]]:
-    """(id, week) of pending deliveries whose next attempt is due, oldest first."""
-    query = (
-        select(DigestDelivery.id, DigestDelivery.iso_week)
-        .where(DigestDelivery.status == "pending", is_due(now))
-        .order_by(DigestDelivery.id)
-    )
-    return [tuple(row) for row in db.session.execute(query)]
+def record_week(week: IsoWeek) -> int:
+    """One digest per recipient for the week, rendered now, unless one is recorded already; how many were new."""
+    already = recorded_statuses(str(week))
+    return outbox.record_if_absent(plan_week([d for d in build_digests(week) if d.recipient.id not in already]))
 
 
-def is_due(now: datetime):
-    """Pending deliveries never tried, or whose back-off or claim lease has run out."""
-    return or_(DigestDelivery.next_attempt_at.is_(None), DigestDelivery.next_attempt_at <= now)
+def send_week(week: IsoWeek, backoff: bool = True) -> RunReport:
+    """Record the week's digests, then send its pending ones and what is due of other weeks.
 
-
-def claim(delivery_id: int, now: datetime) -> int | None:
-    """Take a due pending delivery for one attempt; the attempt number, or None if another sender has it.
-
-    One conditional UPDATE: it matches only while the delivery is pending and
-    due, and pushes its next attempt a lease ahead, so of two senders racing
-    for it exactly one sees a row changed. The caller must commit before
-    sending.
+    `backoff=False` (a person running `digest send`) tries every pending
+    digest of the week at once, however recently it failed; the scheduler's
+    run (`backoff=True`) waits for each one's back-off. Other weeks' digests
+    are tried only once due.
     """
-    result = db.session.execute(
-        update(DigestDelivery)
-        .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "pending", is_due(now))
-        .values(attempts=DigestDelivery.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return None
-    return db.session.scalar(select(DigestDelivery.attempts).where(DigestDelivery.id == delivery_id))
+    report = RunReport(str(week))
+    report.recorded = record_week(week)
+    now = utcnow()
+    this_week = outbox.pending_ids(db.session, KIND, week=report.week, due_at=now if backoff else None)
+    other_weeks = outbox.pending_ids(db.session, KIND, other_than_week=report.week, due_at=now)
+    report.outcomes = sender.send(this_week, backoff=backoff)
+    report.other_weeks = sender.send(other_weeks, backoff=True)
+    report.totals = outbox.week_counts(KIND, report.week)
+    report.next_try = outbox.next_try(KIND, report.week)
+    return report
 
 
-def _finish(delivery_id: int, attempt: int, **values) -> bool:
-    """Record the outcome of our attempt, unless another sender has since taken the delivery over."""
-    result = db.session.execute(
-        update(DigestDelivery)
-        .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "pending", DigestDelivery.attempts == attempt)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def mark_sent(delivery_id: int, attempt: int, now: datetime) -> bool:
-    return _finish(delivery_id, attempt, status="sent", sent_at=now, next_attempt_at=None, last_error=None)
-
-
-def mark_skipped(delivery_id: int, attempt: int, reason: str) -> bool:
-    return _finish(delivery_id, attempt, status="skipped", skip_reason=reason, next_attempt_at=None)
-
-
-def mark_failed(delivery_id: int, attempt: int, error: str) -> bool:
-    """A permanent failure: no further automatic attempts."""
-    return _finish(delivery_id, attempt, status="failed", last_error=error[:2000], next_attempt_at=None)
-
-
-def mark_retry_later(delivery_id: int, attempt: int, error: str, now: datetime) -> str:
-    """A temporary failure: pending again after a growing delay, or failed once attempts run out."""
-    if attempt >= MAX_ATTEMPTS:
-        mark_failed(delivery_id, attempt, f"gave up after {attempt} attempts: {error}")
-        return "failed"
-    _finish(delivery_id, attempt, last_error=error[:2000], next_attempt_at=now + retry_delay(attempt))
-    return "pending"
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """5 minutes after the first failure, doubling each time, at most 6 hours."""
-    return min(FIRST_RETRY_DELAY * 2 ** (attempt - 1), LONGEST_RETRY_DELAY)
-
-
-def retry_failed(delivery_id: int) -> bool:
-    """Put a failed delivery back in the queue, due now, with a fresh count of attempts."""
-    result = db.session.execute(
-        update(DigestDelivery)
-        .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def week_counts(week: str) -> dict[str, int]:
-    """How many of a week's deliveries are in each status."""
-    rows = db.session.execute(
-        select(DigestDelivery.status, func.count()).where(DigestDelivery.iso_week == week).group_by(DigestDelivery.status)
-    )
-    counts = Counter(dict(rows.all()))
-    return {status: counts.get(status, 0) for status in ("sent", "skipped", "failed", "pending")}
+def send_weekly_digest(period_key: str) -> dict[str, int]:
+    """The scheduler's weekly job: record and send the digest of ISO week `period_key` ("2026-W48"); counts."""
+    return send_week(parse_week(period_key)).as_counts()
 
 
 def set_digest_subscription(user: User, subscribed: bool, actor=None) -> bool:

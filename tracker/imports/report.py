@@ -15,7 +15,8 @@ class ImportReport:
     def summary(self) -> str:
         """One line for the command line and the upload page.
 
-        Invitations leave after the commit, and one that fails is only logged,
+        Invitations leave through the mail outbox after the commit, and one the
+        mail server does not take is retried (admins see it on the Mail page),
         so the line says they were queued, not that they were sent.
         """
         line = f"{self.kind.capitalize()} imported: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"

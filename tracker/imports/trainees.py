@@ -15,8 +15,7 @@ from tracker.infra.bulk import insert_rows, update_rows
 from tracker.imports.checks import RowCheck, a, refuse_repeats
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
-from tracker.invitations.services import invitation_message
-from tracker.mail.outbox import send_after_commit
+from tracker.invitations.services import invitation_mail, send_invitations
 from tracker.trainees.models import Trainee
 from tracker.trainees.services import COHORT_MAX_LENGTH, lock_trainees
 
@@ -97,8 +96,7 @@ def write(creates: list[Planned], updates: list[Planned], known: dict[int, dict]
         for row, trainee_id in zip(trainees, trainee_ids)
     ])
     write_updates(updates, known, actor)
-    for user, user_id in zip(users, user_ids):
-        send_after_commit(invitation_message(user_id, user["email"], user["name"]))
+    send_invitations([invitation_mail(user_id, user["email"], user["name"]) for user, user_id in zip(users, user_ids)])
 
 
 def write_updates(updates: list[Planned], known: dict[int, dict], actor) -> None:

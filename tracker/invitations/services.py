@@ -1,5 +1,6 @@
 """Inviting users to set their password, and accepting an invitation."""
-from email.message import EmailMessage
+from datetime import timedelta
+from email.utils import make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -8,9 +9,10 @@ from tracker.audit.services import record_event
 from tracker.auth.models import User
 from tracker.auth.services import check_password_strength
 from tracker.extensions import db
+from tracker.infra.clock import utcnow
 from tracker.invitations.tokens import InvitationError, make_token, password_fingerprint, read_token
-from tracker.mail.outbox import send_after_commit
-from tracker.mail.transport import build_message
+from tracker.mail.outbox import NewMail, queue
+from tracker.mail.transport import mail_domain
 from tracker.trainees.models import Trainee
 
 SUBJECT = "Set your password for the rotation tracker"
@@ -21,23 +23,31 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def invitation_message(user_id: int, email: str, name: str, password_hash: str | None = None) -> EmailMessage:
-    """The invitation email (text and HTML) with its signed link."""
+def invitation_mail(user_id: int, email: str, name: str, password_hash: str | None = None) -> NewMail:
+    """The invitation email (text and HTML) with its signed link, for the outbox; worth nothing once the link expires."""
+    max_age = current_app.config["INVITATION_MAX_AGE_SECONDS"]
     context = {
         "name": name,
         "email": email,
         "link": external_url("invitations.accept", token=make_token(user_id, password_hash)),
-        "days": max(1, current_app.config["INVITATION_MAX_AGE_SECONDS"] // 86400),
+        "days": max(1, max_age // 86400),
         "sign_in": external_url("auth.login"),
     }
-    text = render_template("email/invitation.txt", **context)
-    html = render_template("email/invitation.html", **context)
-    return build_message(email, SUBJECT, text, html)
+    return NewMail(
+        "invitation", user_id, email, SUBJECT,
+        render_template("email/invitation.txt", **context), render_template("email/invitation.html", **context),
+        make_msgid(domain=mail_domain()), expires_at=utcnow() + timedelta(seconds=max_age),
+    )
+
+
+def send_invitations(invitations: list[NewMail]) -> None:
+    """Record the invitations in the outbox, in this transaction; they leave once it commits (and are retried)."""
+    queue(invitations)
 
 
 def send_invitation(user: User) -> None:
-    """Queue an invitation for the user; it leaves only once the transaction commits."""
-    send_after_commit(invitation_message(user.id, user.email, user.name, user.password_hash))
+    """Queue an invitation for the user; it leaves only once the transaction commits (and is retried if it cannot)."""
+    send_invitations([invitation_mail(user.id, user.email, user.name, user.password_hash)])
 
 
 def invited_user(token: str, lock: bool = False) -> User:

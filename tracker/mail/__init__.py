@@ -1,1 +1,1 @@
-"""The mail layer: SMTP when MAIL_SERVER is set, .eml files in the instance folder otherwise."""
+"""Mail: one outbox for every message the tracker sends (digests, invitations), its sender and the transport."""

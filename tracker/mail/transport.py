@@ -5,12 +5,19 @@ import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
 from tracker.infra.clock import utcnow
+
+# RFC 5322's hard line limit instead of its 78-character advice. Python folds a
+# header word longer than the limit into RFC 2047 encoded-words: a long
+# List-Unsubscribe link would go out as "=?utf-8?q?=3Chttps=3A//...", which no
+# mail client can follow. Up to 998 characters a header stays as written.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 class MailError(Exception):
@@ -30,7 +37,7 @@ def build_message(
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     """A text message, with an HTML alternative when given."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
@@ -50,37 +57,51 @@ def mail_domain() -> str:
     return sender.rsplit("@", 1)[-1].strip(" >") or "localhost"
 
 
-def deliver(message: EmailMessage) -> None:
-    """Send by SMTP, or write an .eml file when no MAIL_SERVER is set; MailError on failure."""
-    if current_app.config.get("MAIL_SERVER"):
-        deliver_smtp(message)
-    else:
-        write_eml(message)
+class Channel:
+    """The way out for messages: one SMTP session, opened at the first send, or .eml files when no MAIL_SERVER is set.
 
-
-def deliver_all(messages: list[EmailMessage]) -> list[tuple[EmailMessage, MailError]]:
-    """Send every message over one SMTP session (or write .eml files); the messages that failed, and why.
-
-    One refused message does not stop the others; when the session cannot be
-    opened at all, every message failed for that reason.
+    A session that cannot be opened fails every send through this channel for
+    the same reason, without trying to connect again; one refused message does
+    not stop the others.
     """
-    if not current_app.config.get("MAIL_SERVER"):
-        for message in messages:
+
+    def __init__(self):
+        self.smtp: smtplib.SMTP | None = None
+        self.broken: MailError | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand one message over; MailError when it is not accepted."""
+        if not current_app.config.get("MAIL_SERVER"):
             write_eml(message)
-        return []
-    if not messages:
-        return []
-    failures = []
+            return
+        send_one(self.session(), message)
+
+    def session(self) -> smtplib.SMTP:
+        if self.broken is not None:
+            raise self.broken
+        if self.smtp is None:
+            try:
+                self.smtp = open_smtp()
+            except MailError as exc:
+                self.broken = exc
+                raise
+        return self.smtp
+
+    def close(self) -> None:
+        """Say goodbye to the server, if a session was opened."""
+        if self.smtp is not None:
+            close_quietly(self.smtp)
+            self.smtp = None
+
+
+@contextmanager
+def channel() -> Iterator[Channel]:
+    """A Channel, closed at the end."""
+    opened = Channel()
     try:
-        with smtp_session() as smtp:
-            for message in messages:
-                try:
-                    send_one(smtp, message)
-                except MailError as exc:
-                    failures.append((message, exc))
-    except MailError as exc:
-        return [(message, exc) for message in messages]
-    return failures
+        yield opened
+    finally:
+        opened.close()
 
 
 def write_eml(message: EmailMessage) -> str:
@@ -95,14 +116,7 @@ def write_eml(message: EmailMessage) -> str:
     return path
 
 
-def deliver_smtp(message: EmailMessage) -> None:
-    """One SMTP session for one message."""
-    with smtp_session() as smtp:
-        send_one(smtp, message)
-
-
-@contextmanager
-def smtp_session() -> Iterator[smtplib.SMTP]:
+def open_smtp() -> smtplib.SMTP:
     """A connection to MAIL_SERVER, after STARTTLS and login when configured; MailError if it cannot open."""
     config = current_app.config
     with smtp_errors():
@@ -113,9 +127,10 @@ def smtp_session() -> Iterator[smtplib.SMTP]:
                 smtp.starttls(context=ssl.create_default_context())
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        yield smtp
-    finally:
+    except MailError:
         close_quietly(smtp)
+        raise
+    return smtp
 
 
 def send_one(smtp: smtplib.SMTP, message: EmailMessage) -> None:

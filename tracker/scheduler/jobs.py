@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tracker.digest import jobs as digest_jobs
+from tracker.digest import services as digest_services
+from tracker.mail import sender as mail_sender
 from tracker.readiness import services as readiness_services
 from tracker.core.weeks import week_of
 from tracker.scheduler.cron import CronError, crontab_trigger, occurrence_key
@@ -31,13 +32,13 @@ def readiness_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
 
 
 def digest_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
-    """The weekly digest of the occurrence's ISO week."""
-    return digest_jobs.send_weekly_digest(period_key)
+    """The weekly digest of the occurrence's ISO week (its mail is committed as it goes, see tracker.mail.sender)."""
+    return digest_services.send_weekly_digest(period_key)
 
 
 def mail_retry_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
-    """Another try at mail that failed."""
-    return digest_jobs.retry_pending_mail()
+    """Another try at every pending mail, of any kind, whose back-off has run out."""
+    return mail_sender.retry_due()
 
 
 JOBS = (

@@ -3,10 +3,11 @@ from datetime import date
 from decimal import Decimal
 
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import DateInput, HiddenInput
 
 from tracker.core.parsing import parse_iso_date, parse_rating, parse_score
+from tracker.core.weeks import WeekError, parse_week
 
 RATING_CHOICES = [SelectChoice("", "Not rated")] + [SelectChoice(str(n)) for n in range(1, 6)]
 
@@ -82,3 +83,12 @@ class VersionField(StrictField, IntegerField):
             self.data = None
             raise ValueError("This form is missing the record's version. Reload the page and try again.")
         self.data = int(text)
+
+
+def validate_week_text(form, field) -> None:
+    """An empty week (use the default) or a real ISO week, kept as "YYYY-Www"."""
+    if field.data:
+        try:
+            field.data = str(parse_week(field.data))
+        except WeekError as exc:
+            raise ValidationError(str(exc)) from None
