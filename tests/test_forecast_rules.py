@@ -45,7 +45,7 @@ def need(job: int, weeks: int, rating: int | None = None) -> RotationNeed:
     return RotationNeed(job, NAMES[job], weeks, rating)
 
 
-SAFETY_NEED = ModuleNeed(SAFETY, "Workplace Safety", 12, Decimal("70"))
+SAFETY_NEED = ModuleNeed(SAFETY, "Workplace Safety", 12, Decimal(70))
 
 
 def role(*rotations: RotationNeed, modules=(), total: int = 0, distinct: int = 0, code: str = "audit") -> RoleSpec:
