@@ -167,6 +167,30 @@ def test_a_module_lapsing_in_the_horizon_puts_that_trainee_first() -> None:
     assert proposal.ready_within_horizon == 2
 
 
+@pytest.mark.parametrize(
+    ("history", "planned", "blocks", "short_days", "r"),
+    [
+        ((), {}, 3, 84, None),  # 8 weeks of A (2 blocks) and a third job type; 12 weeks in total
+        ((), {A: 1}, 2, 56, None),  # A planned once: one more of A, and one new job type (A is seen)
+        ((), {A: 2}, 1, 28, None),  # A done: one block on any other job type
+        ((), {A: 2, B: 1}, 0, 0, None),
+        ((done(A, 6),), {}, 2, 42, None),  # 2 weeks of A still round up to a whole block
+        ((done(B, 8), done(C, 4)), {}, 2, 56, None),  # total met but for A; distinct met: A's 2 blocks
+        ((done(A, 8, rating=2),), {}, 2, 28, None),  # weeks met, rated 2: one block of A for the rating, one new
+        # no total: A planned once still needs one more, and A counts once toward three job types
+        ((), {A: 1}, 3, 28, role((A, 8, None), distinct=3)),
+    ],
+)
+def test_blocks_needed_and_shortfall_are_what_the_model_counts(
+    history, planned, blocks: int, short_days: int, r: RoleSpec | None
+) -> None:
+    """The fewest blocks still needed (a lower bound, exact at 0) and the days missing at the horizon's end."""
+    r = r or role((A, 8, 4), total=12, distinct=2)
+    gap = trainee_gap(PlanInput(START, 12, (TraineeInput(1, r, rotations=history),), (job(A),)), TraineeInput(1, r, rotations=history))
+    assert gap.blocks_needed(gap.at_end, planned) == blocks
+    assert gap.shortfall_days(planned) == short_days
+
+
 # --- modules, gaps that do not close ------------------------------------------------------------
 
 

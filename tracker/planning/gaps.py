@@ -89,7 +89,7 @@ class TraineeGap:
         for job, need in needs.days.items():
             more = ceil_div(max(0, need - standing.days.get(job, 0) - bd * planned.get(job, 0)), bd)
             per_job += more
-            new_required += more > 0 and job not in standing.days
+            new_required += more > 0 and job not in standing.days and not planned.get(job)
         for job in needs.ratings:
             if job not in standing.rated and not planned.get(job) and not self._weeks_short(job, standing, planned):
                 per_job += 1

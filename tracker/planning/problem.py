@@ -122,6 +122,8 @@ class PlanInput:
             raise PlanError("A plan cannot start before the date it is made.", "start")
         if not self.job_types:
             raise PlanError("There are no active job types to plan rotations on.")
+        if len({t.id for t in self.trainees}) < len(self.trainees) or len({j.id for j in self.job_types}) < len(self.job_types):
+            raise ValueError("each trainee and job type appears once in a plan's input")
 
 
 @dataclass(frozen=True)

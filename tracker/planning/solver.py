@@ -261,8 +261,11 @@ def solve(
     """Build and solve the model within `seconds` (building included), starting from the hint."""
     began = time.monotonic()
     model = build(problem, gaps, free, hint)
+    left = seconds - (time.monotonic() - began)
+    if left < MIN_SEARCH_SECONDS:  # loading the model alone would overrun the limit
+        return SolverResult(None, "UNKNOWN", None, None, time.monotonic() - began)
     solver = cp_model.CpSolver()
-    configure(solver.parameters, seconds - (time.monotonic() - began), workers, len(model.rotations))
+    configure(solver.parameters, left, workers, len(model.rotations))
     status = solver.solve(model.cp)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -276,7 +279,9 @@ def solve(
     )
 
 
-# Above this many x variables presolve is kept light, or it alone can outlast the time limit.
+# Less time than this left once the model is built: not worth starting the search.
+MIN_SEARCH_SECONDS = 0.2
+# Above this many x variables presolve is skipped: on 2 shared cores it alone can outlast the time limit.
 LARGE_MODEL = 15_000
 
 
@@ -291,10 +296,7 @@ def configure(parameters, seconds: float, workers: int, size: int) -> None:
     parameters.num_workers = workers
     parameters.subsolvers.extend(["max_lp", "reduced_costs"])
     if size > LARGE_MODEL:
-        parameters.max_presolve_iterations = 1
-        parameters.cp_model_probing_level = 0
-        parameters.find_big_linear_overlap = False
-        parameters.symmetry_level = 0
+        parameters.cp_model_presolve = False
 
 
 def add_capacity(model: cp_model.CpModel, trainees: list[TraineeModel], free) -> None:
