@@ -366,6 +366,13 @@ def test_bad_input_is_refused_with_its_field(kwargs: dict, field: str | None, me
     assert (str(refused.value), refused.value.field) == (message, field)
 
 
+def test_a_time_limit_of_zero_is_refused() -> None:
+    """The limit is a number of seconds above 0."""
+    with pytest.raises(PlanError) as refused:
+        propose(PlanInput(START, 12, (TraineeInput(1, EIGHT_A),), (job(A),)), 0)
+    assert (str(refused.value), refused.value.field) == ("The time limit must be more than 0 seconds.", "seconds")
+
+
 def test_no_place_on_anything_anyone_needs_is_refused_clearly() -> None:
     """Capacity 0 on A, and A full on every day: nothing can be planned, and it says so."""
     full = count_by_day([(day(0), day(100))], day(0), day(100))
