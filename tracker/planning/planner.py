@@ -30,8 +30,10 @@ def propose(problem: PlanInput, seconds: float = DEFAULT_SECONDS, workers: int =
     greedy = greedy_plans(gaps, free)
     forecasting = time.monotonic()
     baseline = outcomes(problem, gaps, greedy)
-    # the solver's plan needs its forecast too, which takes about as long: keep that time aside
-    left = seconds - (time.monotonic() - began) - (time.monotonic() - forecasting)
+    # the solver's plan needs its forecast too, which takes about as long, and CP-SAT can stop
+    # a little late under load: keep both aside
+    slack = min(0.5, seconds / 20)
+    left = seconds - (time.monotonic() - began) - (time.monotonic() - forecasting) - slack
     result = solve(problem, gaps, free, greedy, left, workers)
     chosen, plan_from = baseline, "greedy"
     if result.plans is not None:
