@@ -42,6 +42,8 @@ class Config:
     TRACKER_DIGEST_CRON = os.environ.get("TRACKER_DIGEST_CRON") or "0 7 * * mon"
     TRACKER_MAIL_RETRY_CRON = os.environ.get("TRACKER_MAIL_RETRY_CRON") or "*/15 * * * *"
     SCHEDULER_ENABLED = env_flag("SCHEDULER_ENABLED")
+    # The planner's time limit: CP-SAT returns the best plan found by then (with its status).
+    TRACKER_PLAN_SECONDS = float(os.environ.get("TRACKER_PLAN_SECONDS") or 10)
     # A missed occurrence still runs (once) when a scheduler is up again within this many seconds.
     SCHEDULER_MISFIRE_GRACE_SECONDS = int(os.environ.get("TRACKER_SCHEDULER_GRACE_SECONDS") or 12 * 3600)
     # How often each scheduler looks for missed occurrences and for expired leases to take over.

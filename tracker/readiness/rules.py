@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -287,3 +287,74 @@ def evaluate(
 
 # A role a trainee is at least this far along (but not ready for) counts as "nearly ready".
 NEARLY_READY = Fraction(3, 4)
+
+
+# --- forecast ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """When a trainee becomes ready for one role on the current plan, or what the plan leaves missing.
+
+    `evaluation` is the one at `ready_on`, or, when there is none, at the last date looked at
+    (its unmet sentences are `missing`).
+    """
+
+    role_code: str
+    ready_on: date | None
+    missing: tuple[str, ...]
+    evaluation: Evaluation
+
+
+def ratings_assumed(role: RoleSpec, rotations: Iterable[RotationFact], as_of: date) -> list[RotationFact]:
+    """The rotations, each one ending after as_of taken as rated high enough for the role.
+
+    High enough: at least every min_rating the role sets on the rotation's job type; a rotation
+    on a job type without a rating requirement keeps its rating, which no criterion reads.
+    """
+    wanted: dict[int, int] = {}
+    for req in role.rotation_requirements:
+        if req.min_rating is not None:
+            wanted[req.job_type_id] = max(wanted.get(req.job_type_id, req.min_rating), req.min_rating)
+    return [
+        replace(r, rating=max(r.rating or 0, wanted[r.job_type_id]))
+        if r.job_type_id in wanted and r.end_date is not None and r.end_date > as_of
+        else r
+        for r in rotations
+    ]
+
+
+def forecast_dates(rotations: Iterable[RotationFact], as_of: date) -> list[date]:
+    """as_of and every end date after it, in order: the only days on which readiness can start."""
+    return sorted({as_of} | {r.end_date for r in rotations if r.end_date is not None and r.end_date > as_of})
+
+
+def forecast(
+    role: RoleSpec,
+    rotations: Iterable[RotationFact],
+    results: Iterable[ResultFact],
+    as_of: date,
+) -> Forecast:
+    """The earliest forecast date at which the trainee is ready for the role, assuming no further results.
+
+    The rules are evaluate()'s, applied at each date to every given fact, so a result dated
+    between as_of and that date counts from its date; an ongoing rotation without an end date
+    never completes.
+    """
+    rotations, results = ratings_assumed(role, rotations, as_of), list(results)
+    for day in forecast_dates(rotations, as_of):
+        evaluation = evaluate(role, rotations, results, day)
+        if evaluation.ready:
+            return Forecast(role.code, day, (), evaluation)
+    return Forecast(role.code, None, tuple(evaluation.unmet), evaluation)
+
+
+def forecast_roles(
+    roles: Iterable[RoleSpec],
+    rotations: Iterable[RotationFact],
+    results: Iterable[ResultFact],
+    as_of: date,
+) -> list[Forecast]:
+    """One trainee's forecast for each role, in the order given."""
+    rotations, results = list(rotations), list(results)
+    return [forecast(role, rotations, results, as_of) for role in roles]
