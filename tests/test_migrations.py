@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
 
 from tests.conftest import config_for
@@ -67,3 +68,66 @@ def test_flask_db_check_reports_no_drift(empty_database):
         db.session.remove()
         db.engine.dispose()
     assert result.exit_code == 0, result.output
+
+
+def revision_before(revision: str) -> str:
+    """The revision a migration is chained on (whatever the merge order made it)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    return ScriptDirectory(current_app.extensions["migrate"].directory).get_revision(revision).down_revision
+
+
+def add_job_type(code: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO job_types (code, name, description, active) VALUES (:code, :code, '', :yes)"),
+            {"code": code, "yes": True},
+        )
+
+
+def job_type_codes() -> list[str]:
+    with db.engine.connect() as connection:
+        return list(connection.execute(text("SELECT code FROM job_types ORDER BY id")).scalars())
+
+
+def current_revision() -> str:
+    with db.engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def test_codes_differing_only_in_case_stop_the_upgrade_with_their_names(empty_database, capfd):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        before = revision_before("0004_codes_keep_case")
+        upgrade(revision=before)
+        for code in ("ops", "OPS", "audit"):
+            add_job_type(code)
+        capfd.readouterr()
+        with pytest.raises(SystemExit):  # `flask db upgrade` exits 1 with the message
+            upgrade(revision="0004_codes_keep_case")
+        assert "differ only in case: job_types: 'OPS' and 'ops'. Rename all but one" in capfd.readouterr().err
+        assert current_revision() == before and job_type_codes() == ["ops", "OPS", "audit"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_codes_are_unique_regardless_of_case_in_the_database_and_a_downgrade_lower_cases_them(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        add_job_type("SCM201")
+        with pytest.raises(IntegrityError):
+            add_job_type("scm201")
+        indexes = {
+            "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'uq_%_lower_code'",
+            "postgresql": "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'uq_%_lower_code'",
+        }[db.engine.dialect.name]
+        with db.engine.connect() as connection:
+            assert set(connection.execute(text(indexes)).scalars()) == {
+                "uq_job_types_lower_code", "uq_training_modules_lower_code", "uq_target_roles_lower_code",
+            }
+        downgrade(revision=revision_before("0004_codes_keep_case"))
+        assert job_type_codes() == ["scm201"]
+        db.session.remove()
+        db.engine.dispose()

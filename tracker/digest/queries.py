@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
-from tracker.catalog.models import JobType, TargetRole, TrainingModule
+from tracker.catalog.models import JobType, TargetRole, TrainingModule, code_order
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
@@ -109,7 +109,7 @@ def flags_open_on(trainee_ids: Select, day: date) -> list[FlagRow]:
             ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()),
             ReadinessFlag.raised_on < day, not_cleared, not_decided,
         )
-        .order_by(ReadinessFlag.raised_on, TargetRole.code)
+        .order_by(ReadinessFlag.raised_on, *code_order(TargetRole))
     )
     return [FlagRow(*row) for row in rows]
 

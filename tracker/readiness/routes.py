@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import staff_required
+from tracker.catalog.models import code_key
 from tracker.extensions import db
 from tracker.readiness import decisions, queries
 from tracker.readiness.access import get_flag_or_403
@@ -28,7 +29,11 @@ def board():
     if filters["cohort"]:
         scope = scope.where(Trainee.cohort == filters["cohort"])
     boards = readiness_board(scope, today())
-    shown = [b for b in boards if b.role.code == filters["role"]] if filters["role"] else boards
+    if filters["role"]:  # ?role=SCM201 or ?role=scm201: the filter shows the role's code as stored
+        shown = [b for b in boards if code_key(b.role.code) == code_key(filters["role"])]
+        filters["role"] = shown[0].role.code if shown else filters["role"]
+    else:
+        shown = boards
     return render_template(
         "readiness/board.html", boards=shown, roles=[b.role for b in boards],
         cohorts=cohorts(visible_trainees(current_user)), filters=filters,
