@@ -131,3 +131,36 @@ def test_codes_are_unique_regardless_of_case_in_the_database_and_a_downgrade_low
         assert job_type_codes() == ["scm201"]
         db.session.remove()
         db.engine.dispose()
+
+
+OLD_FLAGS = [
+    ("INSERT INTO users (id, email, name, role, active, digest_subscribed, created_at) VALUES "
+     "(1, 'sam@example.com', 'Sam', 'supervisor', :yes, :yes, '2026-01-01 00:00:00'), "
+     "(2, 'rita@example.com', 'Rita', 'trainee', :yes, :yes, '2026-01-01 00:00:00')"),
+    ("INSERT INTO target_roles (id, code, name, description, min_total_weeks, min_distinct_job_types, active) "
+     "VALUES (1, 'audit', 'Audit', '', 0, 0, :yes)"),
+    ("INSERT INTO trainees (id, user_id, supervisor_id, start_date, cohort, status, version) "
+     "VALUES (1, 2, 1, '2025-01-06', '2025-A', 'active', 1)"),
+    ("INSERT INTO readiness_flags (trainee_id, role_id, raised_on, decision, decision_on, decision_reason, snapshot) "
+     "VALUES (1, 1, '2026-01-01', 'deferred', '2026-01-02', 'Spring intake', '{}'), (1, 1, '2026-02-01', NULL, NULL, NULL, '{}')"),
+]
+
+
+def test_existing_deferrals_get_no_revisit_date_and_the_open_flag_rule_survives_the_rebuild(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade(revision=revision_before("0005_deferral_revisit"))
+        with db.engine.begin() as connection:
+            for statement in OLD_FLAGS:
+                connection.execute(text(statement), {"yes": True})
+        upgrade(revision="0005_deferral_revisit")
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT decision, revisit_on FROM readiness_flags ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [("deferred", None), (None, None)]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:  # still one open flag per trainee and role
+            connection.execute(text("INSERT INTO readiness_flags (trainee_id, role_id, raised_on, snapshot) VALUES (1, 1, '2026-03-01', '{}')"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:  # a revisit date comes after the deferral
+            connection.execute(text("UPDATE readiness_flags SET revisit_on = decision_on WHERE decision = 'deferred'"))
+        downgrade(revision=revision_before("0005_deferral_revisit"))
+        db.session.remove()
+        db.engine.dispose()

@@ -49,6 +49,15 @@ class FlagRow:
 
 
 @dataclass(frozen=True)
+class DeferralRow:
+    trainee_id: int
+    role_name: str
+    decision_on: date | None
+    revisit_on: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class RotationRow:
     trainee_id: int
     job_type_name: str
@@ -112,6 +121,23 @@ def flags_open_on(trainee_ids: Select, day: date) -> list[FlagRow]:
         .order_by(ReadinessFlag.raised_on, *code_order(TargetRole))
     )
     return [FlagRow(*row) for row in rows]
+
+
+def deferrals_to_revisit_between(trainee_ids: Select, first: date, last: date) -> list[DeferralRow]:
+    """Deferrals whose revisit date falls between `first` and `last`, both included."""
+    rows = db.session.execute(
+        select(
+            ReadinessFlag.trainee_id, TargetRole.name, ReadinessFlag.decision_on, ReadinessFlag.revisit_on,
+            ReadinessFlag.decision_reason,
+        )
+        .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
+        .where(
+            ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()),
+            ReadinessFlag.decision == "deferred", ReadinessFlag.revisit_on.between(first, last),
+        )
+        .order_by(ReadinessFlag.revisit_on, *code_order(TargetRole))
+    )
+    return [DeferralRow(*row) for row in rows]
 
 
 def idle_trainees(trainee_ids: Select, day: date) -> dict[int, date | None]:

@@ -1,5 +1,6 @@
 """Loading the facts readiness needs: one set-based query per kind of fact, never one per trainee."""
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -92,6 +93,11 @@ def standing_flag_condition():
 def load_open_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:
     """Open flags of these trainees, keyed by (trainee id, role id) (one query)."""
     return load_flags(trainee_ids, open_flag_condition())
+
+
+def load_deferrals_holding_back(trainee_ids: Select, day: date) -> dict[tuple[int, int], list[ReadinessFlag]]:
+    """Deferrals of these trainees whose revisit date is after `day`, keyed by (trainee id, role id) (one query)."""
+    return load_flags(trainee_ids, and_(ReadinessFlag.decision == "deferred", ReadinessFlag.revisit_on > day))
 
 
 def load_standing_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:

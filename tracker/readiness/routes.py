@@ -63,12 +63,14 @@ def place(flag_id: int):
 @bp.route("/flags/<int:flag_id>/defer", methods=["POST"])
 @staff_required
 def defer(flag_id: int):
-    """Decide `deferred`, with a reason."""
+    """Decide `deferred`, with a reason and a revisit date."""
     flag = get_flag_or_403(flag_id)
     form = DeferForm()
     if not form.validate_on_submit():
         return render_flag(flag, defer_form=form)
-    return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, current_user), "The decision is deferred.")
+    revisit_on = form.revisit_on.data
+    return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, revisit_on, current_user),
+                  f"The decision is deferred until {revisit_on.isoformat()}: no new flag for this role before then.")
 
 
 @bp.route("/flags/<int:flag_id>/reverse", methods=["POST"])
