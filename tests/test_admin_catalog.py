@@ -35,9 +35,12 @@ def errors_of(page: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("data, field, message", [
-    ({"code": "Dock Side", "name": "Dock"}, "code", "Use lower-case letters, digits"),
-    ({"code": "-dock", "name": "Dock"}, "code", "Use lower-case letters, digits"),
-    ({"code": "warehouse", "name": "Dock"}, "code", "The code warehouse is already used"),
+    ({"code": "Dock Side", "name": "Dock"}, "code", "Use letters (A-Z, either case), digits, '-', '_' and '.'"),
+    ({"code": "-dock", "name": "Dock"}, "code", "starting with a letter or digit"),
+    ({"code": "dock/1", "name": "Dock"}, "code", "Use letters (A-Z, either case)"),
+    ({"code": "döck", "name": "Dock"}, "code", "Use letters (A-Z, either case)"),
+    ({"code": "warehouse", "name": "Dock"}, "code", "The code warehouse is already used; choose another."),
+    ({"code": "WareHouse", "name": "Dock"}, "code", "The code WareHouse is already used (as warehouse: codes are the same whatever their case)"),
     ({"code": "dock", "name": ""}, "name", "Enter a name."),
     ({"code": "dock", "name": "Dock", "capacity": "0"}, "capacity", "The capacity must be 1 or more, or empty."),
     ({"code": "dock", "name": "Dock", "capacity": "2.5"}, "capacity", "Enter a whole number, not '2.5'."),
@@ -49,10 +52,11 @@ def test_job_type_form_rules(app, data, field, message):
     assert len(getattr(form, field).errors) == 1 and message in getattr(form, field).errors[0]
 
 
-def test_code_is_lower_cased_and_trimmed(app):
-    form = NewJobTypeForm(formdata=MultiDict({"code": " Dock ", "name": "Dock"}), meta=NO_CSRF)
+@pytest.mark.parametrize("typed, kept", [(" Dock ", "Dock"), ("SCM201", "SCM201"), ("iso-9001.v2", "iso-9001.v2")])
+def test_code_is_kept_as_written_and_trimmed(app, typed, kept):
+    form = NewJobTypeForm(formdata=MultiDict({"code": typed, "name": "Dock"}), meta=NO_CSRF)
     assert form.validate(), form.errors
-    assert form.values()["values"]["code"] == "dock"
+    assert form.values()["values"]["code"] == kept
 
 
 @pytest.mark.parametrize("data, field, message", [

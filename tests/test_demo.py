@@ -1,4 +1,6 @@
 """`flask demo load`: a realistic programme for a first look, loaded once."""
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from tracker.auth.models import User
@@ -37,6 +39,8 @@ def test_demo_has_flags_raised_on_different_days_and_decisions(runner):
     assert len({f.raised_on for f in flags}) >= 3
     assert sorted(f.decision for f in flags if f.decision) == ["deferred", "placed"]
     assert any(f.decision is None and f.cleared_on is None for f in flags)
+    (deferred,) = [f for f in flags if f.decision == "deferred"]
+    assert deferred.revisit_on.month == 2 and deferred.revisit_on > today() + timedelta(days=14)
 
 
 def test_demo_trainee_can_sign_in(runner, auth, client):

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import DateTime, create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
 
 from tests.conftest import config_for
@@ -160,5 +161,99 @@ def test_digest_deliveries_move_into_the_outbox_and_back(empty_database):
             assert read(connection, f"SELECT {DELIVERY_COLUMNS} FROM digest_deliveries ORDER BY id") == original
         upgrade()
         assert schema_drift() == []
+
+
+def revision_before(revision: str) -> str:
+    """The revision a migration is chained on (whatever the merge order made it)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    return ScriptDirectory(current_app.extensions["migrate"].directory).get_revision(revision).down_revision
+
+
+def add_job_type(code: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO job_types (code, name, description, active) VALUES (:code, :code, '', :yes)"),
+            {"code": code, "yes": True},
+        )
+
+
+def job_type_codes() -> list[str]:
+    with db.engine.connect() as connection:
+        return list(connection.execute(text("SELECT code FROM job_types ORDER BY id")).scalars())
+
+
+def current_revision() -> str:
+    with db.engine.connect() as connection:
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def test_codes_differing_only_in_case_stop_the_upgrade_with_their_names(empty_database, capfd):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        before = revision_before("0004_codes_keep_case")
+        upgrade(revision=before)
+        for code in ("ops", "OPS", "audit"):
+            add_job_type(code)
+        capfd.readouterr()
+        with pytest.raises(SystemExit):  # `flask db upgrade` exits 1 with the message
+            upgrade(revision="0004_codes_keep_case")
+        assert "differ only in case: job_types: 'OPS' and 'ops'. Rename all but one" in capfd.readouterr().err
+        assert current_revision() == before and job_type_codes() == ["ops", "OPS", "audit"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_codes_are_unique_regardless_of_case_in_the_database_and_a_downgrade_lower_cases_them(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        add_job_type("SCM201")
+        with pytest.raises(IntegrityError):
+            add_job_type("scm201")
+        indexes = {
+            "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'uq_%_lower_code'",
+            "postgresql": "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'uq_%_lower_code'",
+        }[db.engine.dialect.name]
+        with db.engine.connect() as connection:
+            assert set(connection.execute(text(indexes)).scalars()) == {
+                "uq_job_types_lower_code", "uq_training_modules_lower_code", "uq_target_roles_lower_code",
+            }
+        downgrade(revision=revision_before("0004_codes_keep_case"))
+        assert job_type_codes() == ["scm201"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+OLD_FLAGS = [
+    ("INSERT INTO users (id, email, name, role, active, digest_subscribed, created_at) VALUES "
+     "(1, 'sam@example.com', 'Sam', 'supervisor', :yes, :yes, '2026-01-01 00:00:00'), "
+     "(2, 'rita@example.com', 'Rita', 'trainee', :yes, :yes, '2026-01-01 00:00:00')"),
+    ("INSERT INTO target_roles (id, code, name, description, min_total_weeks, min_distinct_job_types, active) "
+     "VALUES (1, 'audit', 'Audit', '', 0, 0, :yes)"),
+    ("INSERT INTO trainees (id, user_id, supervisor_id, start_date, cohort, status, version) "
+     "VALUES (1, 2, 1, '2025-01-06', '2025-A', 'active', 1)"),
+    ("INSERT INTO readiness_flags (trainee_id, role_id, raised_on, decision, decision_on, decision_reason, snapshot) "
+     "VALUES (1, 1, '2026-01-01', 'deferred', '2026-01-02', 'Spring intake', '{}'), (1, 1, '2026-02-01', NULL, NULL, NULL, '{}')"),
+]
+
+
+def test_existing_deferrals_get_no_revisit_date_and_the_open_flag_rule_survives_the_rebuild(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade(revision=revision_before("0005_deferral_revisit"))
+        with db.engine.begin() as connection:
+            for statement in OLD_FLAGS:
+                connection.execute(text(statement), {"yes": True})
+        upgrade(revision="0005_deferral_revisit")
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT decision, revisit_on FROM readiness_flags ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [("deferred", None), (None, None)]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:  # still one open flag per trainee and role
+            connection.execute(text("INSERT INTO readiness_flags (trainee_id, role_id, raised_on, snapshot) VALUES (1, 1, '2026-03-01', '{}')"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:  # a revisit date comes after the deferral
+            connection.execute(text("UPDATE readiness_flags SET revisit_on = decision_on WHERE decision = 'deferred'"))
+        downgrade(revision=revision_before("0005_deferral_revisit"))
         db.session.remove()
         db.engine.dispose()

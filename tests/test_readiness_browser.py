@@ -56,8 +56,18 @@ def test_a_supervisor_defers_a_flag_from_the_board_after_a_missing_reason(flagge
     reason = page.get_by_role("textbox", name="Reason")
     assert reason.get_attribute("aria-invalid") == "true"
     assert page.locator("#reason-error").inner_text() == "Say why the decision is deferred."
+    revisit = page.get_by_label("Revisit on")
+    assert revisit.get_attribute("aria-invalid") == "true" and revisit.get_attribute("type") == "date"
+    assert page.locator("#revisit_on-error").inner_text() == "Enter the date to look at this again, after today."
     reason.fill("Waiting for the spring intake")
+    revisit.fill("2099-01-01")
     page.get_by_role("button", name="Defer").click()
-    assert page.get_by_role("status").inner_text() == "The decision is deferred."
-    assert page.get_by_text("Deferred by Maria Lopez: “Waiting for the spring intake”").is_visible()
+    assert page.locator("#revisit_on-error").inner_text() == "The revisit date must be within 10 years."
+    until = (today() + timedelta(days=30)).isoformat()
+    page.get_by_label("Revisit on").fill(until)
+    page.get_by_role("button", name="Defer").click()
+    assert page.get_by_role("status").inner_text() == f"The decision is deferred until {until}: no new flag for this role before then."
+    assert page.get_by_text(f"Deferred until {until} by Maria Lopez: “Waiting for the spring intake”").is_visible()
+    page.get_by_role("link", name="Readiness").click()
+    assert page.get_by_role("cell", name=f"deferred until {until}").is_visible()
     assert violations == []

@@ -4,13 +4,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.readiness import decisions, services
+from tracker.infra.clock import today
 from tracker.readiness.models import ReadinessFlag
+from tracker.readiness.rules import add_months
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 D = date(2025, 6, 30)
@@ -103,30 +106,35 @@ def test_only_active_trainees_are_evaluated_and_their_flags_left_alone(programme
     assert run(D)["trainees"] == 1 and len(flags()) == 1
 
 
-def test_a_deferred_flag_is_not_open_so_a_still_ready_trainee_is_flagged_again(programme):
-    """SPEC: raise where ready and no open flag; a flag is open while neither cleared nor decided."""
-    ready_trainee(programme, result_on=date(2024, 7, 15))
-    supervisor = make_user("supervisor")
-    run(date(2025, 1, 1))
-    decisions.defer_flag(flags()[0], "Wait for the spring intake.", supervisor)
+def deferred_until_soon(programme) -> tuple[Trainee, date, date]:
+    """A trainee flagged 40 days before R and deferred until R (ten days from today); their result lapses a year after R - 60."""
+    revisit = today() + timedelta(days=10)
+    trainee = ready_trainee(programme, result_on=revisit - timedelta(days=60))
+    run(revisit - timedelta(days=40))
+    decisions.defer_flag(flags()[0], "Wait for the spring intake.", revisit, make_user("supervisor"))
     db.session.commit()
-    counts = run(date(2025, 1, 2))
+    return trainee, revisit, add_months(revisit - timedelta(days=60), 12)
+
+
+def test_a_deferral_holds_back_new_flags_until_its_revisit_date_then_a_still_ready_trainee_is_flagged_again(programme):
+    """SPEC: raise where ready, no open flag, and no deferral for the role whose revisit date is after D."""
+    _, revisit, _ = deferred_until_soon(programme)
+    assert [(f.decision, f.revisit_on) for f in flags()] == [("deferred", revisit)]
+    for day in (revisit - timedelta(days=39), revisit - timedelta(days=1)):
+        assert (run(day)["raised"], run(day)["open"]) == (0, 0)
+    counts = run(revisit)
     assert (counts["raised"], counts["open"]) == (1, 1)
     assert [(f.decision, f.raised_on, f.cleared_on) for f in flags()] == [
-        ("deferred", date(2025, 1, 1), None), (None, date(2025, 1, 2), None)]
-    assert run(date(2025, 1, 2))["raised"] == 0  # the new flag is open: a second run changes nothing
+        ("deferred", revisit - timedelta(days=40), None), (None, revisit, None)]
+    assert run(revisit)["raised"] == 0  # the new flag is open: a second run changes nothing
 
 
 def test_a_decided_flag_is_never_cleared_only_open_ones_are(programme):
-    ready_trainee(programme, result_on=date(2024, 7, 15))
-    supervisor = make_user("supervisor")
-    run(date(2025, 1, 1))
-    decisions.defer_flag(flags()[0], "Wait for the spring intake.", supervisor)
-    db.session.commit()
-    run(date(2025, 1, 2))
-    counts = run(date(2025, 7, 15))  # the safety result lapses: not ready any more
+    _, revisit, lapses = deferred_until_soon(programme)
+    run(revisit)
+    counts = run(lapses)  # the result lapses: not ready any more
     assert counts["cleared"] == 1
-    assert [(f.decision, f.cleared_on) for f in flags()] == [("deferred", None), (None, date(2025, 7, 15))]
+    assert [(f.decision, f.cleared_on) for f in flags()] == [("deferred", None), (None, lapses)]
 
 
 def test_a_run_for_an_earlier_date_leaves_later_flags_alone(programme):
@@ -211,15 +219,11 @@ def test_the_number_of_queries_does_not_grow_with_the_trainees(programme):
 
 
 def test_reversing_a_deferral_is_refused_while_a_newer_flag_is_open(programme):
-    ready_trainee(programme, result_on=date(2024, 7, 15))
-    supervisor = make_user("supervisor")
-    run(date(2025, 1, 1))
+    _, revisit, _ = deferred_until_soon(programme)
     deferred = flags()[0]
-    decisions.defer_flag(deferred, "Wait for the spring intake.", supervisor)
-    db.session.commit()
-    run(date(2025, 1, 2))
-    with pytest.raises(decisions.DecisionError, match="A newer flag for this role, raised on 2025-01-02"):
-        decisions.reverse_decision(deferred, "Changed my mind", supervisor)
+    run(revisit)
+    with pytest.raises(decisions.DecisionError, match=f"A newer flag for this role, raised on {revisit.isoformat()}"):
+        decisions.reverse_decision(deferred, "Changed my mind", make_user("supervisor"))
     db.session.rollback()
     assert [f.decision for f in flags()] == ["deferred", None]
 
@@ -238,3 +242,97 @@ def test_placing_a_trainee_clears_their_open_flags_for_other_roles(programme):
     assert db.session.get(Trainee, trainee.id).status == "placed"
     assert run(D + timedelta(days=1))["open"] == 0  # nothing left waiting for a decision
     assert audit_actions()[-2:] == ["decide_placed", "clear"]
+
+
+# --- deferrals and their revisit dates -------------------------------------------------------------
+
+TRAINEE, ROLE, OTHER_ROLE = 1, 10, 11
+
+
+def deferral(revisit_on: date | None, role_id: int = ROLE, decision: str | None = "deferred") -> ReadinessFlag:
+    return ReadinessFlag(trainee_id=TRAINEE, role_id=role_id, raised_on=D - timedelta(days=30), decision=decision,
+                         decision_on=D - timedelta(days=20) if decision else None, revisit_on=revisit_on)
+
+
+@pytest.mark.parametrize(
+    ("deferrals", "raised"),
+    [
+        ([], True),
+        ([deferral(D + timedelta(days=1))], False),   # revisit after D: held back
+        ([deferral(D)], True),                          # revisit on D: asked again
+        ([deferral(D - timedelta(days=1))], True),      # revisit before D
+        ([deferral(D + timedelta(days=90), role_id=OTHER_ROLE)], True),  # a deferral for another role
+        ([deferral(None, decision=None)], True),         # a reversed deferral: no decision, no revisit date
+        ([deferral(None)], True),                        # deferred before revisit dates existed
+        ([deferral(D - timedelta(days=5)), deferral(D + timedelta(days=5))], False),  # the later one holds
+    ],
+    ids=["none", "revisit-D+1", "revisit-D", "revisit-D-1", "other-role", "reversed", "no-revisit-date", "two"],
+)
+def test_the_flag_rule_at_the_revisit_date(deferrals, raised):
+    """Pure: ready, no open flag, and no deferral for the role whose revisit date is after D."""
+    ready = {(TRAINEE, ROLE): ("role", "evaluation")}
+    by_pair: dict = {}
+    for flag in deferrals:
+        by_pair.setdefault((flag.trainee_id, flag.role_id), []).append(flag)
+    to_raise, to_clear = services.plan_flag_changes(ready, {}, by_pair, {TRAINEE}, D)
+    assert (to_raise == [(TRAINEE, "role", "evaluation")], to_clear) == (raised, [])
+
+
+def test_an_open_flag_is_cleared_when_not_ready_and_a_deferral_never_is():
+    """Not ready: the open flag is cleared; a deferral, decided, is left as it is."""
+    ready = {(TRAINEE, ROLE): None}
+    open_flag = ReadinessFlag(trainee_id=TRAINEE, role_id=ROLE, raised_on=D - timedelta(days=1))
+    deferred = deferral(D + timedelta(days=1))
+    to_raise, to_clear = services.plan_flag_changes(ready, {(TRAINEE, ROLE): [open_flag]}, {(TRAINEE, ROLE): [deferred]}, {TRAINEE}, D)
+    assert (to_raise, to_clear) == ([], [open_flag])
+
+
+@pytest.mark.parametrize(
+    ("revisit_days", "role", "raised"),
+    [(1, "same", 0), (0, "same", 1), (-1, "same", 1), (30, "other", 1), (None, "same", 1)],
+    ids=["revisit-D+1", "revisit-D", "revisit-D-1", "other-role", "no-revisit-date"],
+)
+def test_a_run_at_D_is_held_back_only_by_a_deferral_for_the_role_revisited_after_D(programme, revisit_days, role, raised):
+    """The same boundaries through `readiness run` on the database (SQLite and PostgreSQL)."""
+    trainee = ready_trainee(programme)
+    deferred_role = programme[2] if role == "same" else make_role("strategy")  # no requirements: ready, but held back
+    db.session.add(ReadinessFlag(
+        trainee=trainee, role=deferred_role, raised_on=D - timedelta(days=30), decision="deferred",
+        decision_on=D - timedelta(days=20), snapshot={},
+        revisit_on=None if revisit_days is None else D + timedelta(days=revisit_days),
+    ))
+    db.session.commit()
+    counts = run(D)
+    assert counts["raised"] == raised
+    raised_for = [f.role_id for f in flags() if f.decision is None]
+    assert raised_for == ([programme[2].id] if raised else [])
+
+
+def test_reversing_a_deferral_drops_its_revisit_date_and_the_flag_waits_for_a_decision_again(programme):
+    _, revisit, _ = deferred_until_soon(programme)
+    deferred = flags()[0]
+    decisions.reverse_decision(deferred, "Spring intake cancelled", make_user("supervisor"))
+    db.session.commit()
+    assert (deferred.decision, deferred.decision_on, deferred.revisit_on) == (None, None, None)
+    assert run(revisit - timedelta(days=1)) == {"trainees": 1, "raised": 0, "cleared": 0, "open": 1}
+
+
+@pytest.mark.parametrize("revisit_days", [0, -3])
+def test_a_revisit_date_must_come_after_the_decision_date(programme, revisit_days):
+    ready_trainee(programme)
+    run(D)
+    with pytest.raises(decisions.DecisionError, match="The revisit date must be after the decision date") as refused:
+        decisions.defer_flag(flags()[0], "Later", today() + timedelta(days=revisit_days), make_user("supervisor"))
+    assert refused.value.field == "revisit_on"
+    db.session.rollback()
+    assert flags()[0].decision is None
+
+
+def test_the_database_refuses_a_revisit_date_that_is_not_a_deferral_s_or_not_after_it(programme):
+    trainee = ready_trainee(programme)
+    for decision, decision_on, revisit in [(None, None, D), ("placed", D, D + timedelta(days=1)), ("deferred", D, D)]:
+        db.session.add(ReadinessFlag(trainee=trainee, role=programme[2], raised_on=D, decision=decision,
+                                     decision_on=decision_on, revisit_on=revisit, snapshot={}))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()

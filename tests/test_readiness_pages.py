@@ -184,23 +184,70 @@ def test_a_bad_placement_date_is_shown_beside_the_field_and_changes_nothing(clie
     assert db.session.get(ReadinessFlag, flag.id).decision is None
 
 
-def test_deferring_needs_a_reason_and_keeps_the_trainee_active(client, auth, programme):
+def test_deferring_needs_a_reason_and_a_revisit_date_and_keeps_the_trainee_active(client, auth, programme):
     flag = programme.flag_of(programme.ready)
     auth.login("sam@example.com")
-    missing = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "   "}, f"/readiness/flags/{flag.id}/defer")
+    missing = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "   ", "revisit_on": ""}, f"/readiness/flags/{flag.id}/defer")
     assert missing.status_code == 400
-    assert re.search(r'id="reason-error"><li>Say why the decision is deferred.</li>', missing.get_data(as_text=True))
+    page = missing.get_data(as_text=True)
+    assert re.search(r'id="reason-error"><li>Say why the decision is deferred.</li>', page)
+    assert re.search(r'id="revisit_on-error"><li>Enter the date to look at this again, after today.</li>', page)
     assert db.session.get(ReadinessFlag, flag.id).decision is None
-    done = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Waiting for the spring intake"}, f"/readiness/flags/{flag.id}/defer")
+    revisit = today() + timedelta(days=30)
+    done = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Waiting for the spring intake", "revisit_on": revisit.isoformat()},
+                     f"/readiness/flags/{flag.id}/defer")
     assert done.status_code == 302
+    assert f"The decision is deferred until {revisit.isoformat()}: no new flag for this role before then." in text_of(client.get(done.headers["Location"]))
     flag = db.session.get(ReadinessFlag, flag.id)
-    assert (flag.decision, flag.decision_reason, flag.cleared_on) == ("deferred", "Waiting for the spring intake", None)
+    assert (flag.decision, flag.decision_reason, flag.revisit_on, flag.cleared_on) == ("deferred", "Waiting for the spring intake", revisit, None)
     assert db.session.get(Trainee, programme.ready.id).status == "active"
     assert audit_actions("readiness_flags")[-1] == "decide_deferred"
     audit = section(client.get("/readiness/"), "Internal auditing")
-    assert f"Deferred Still ready: the next readiness run flags them again for a new decision. " \
-           f"Trainee Cohort Ready since Deferred Reason Rita Ready 2025-A {flag.raised_on.isoformat()} " \
-           f"{today().isoformat()} (details for Rita Ready) Waiting for the spring intake" in audit
+    assert f"Deferred Still ready, and deferred: no new flag before the revisit date; from then on, the next readiness run " \
+           f"flags them again for a new decision. Trainee Cohort Ready since Deferred Revisit Reason Rita Ready 2025-A " \
+           f"{flag.raised_on.isoformat()} {today().isoformat()} (details for Rita Ready) deferred until {revisit.isoformat()} " \
+           f"Waiting for the spring intake" in audit
+
+
+@pytest.mark.parametrize("revisit_on, error", [
+    ("today", "The revisit date must be after today ("),
+    ("yesterday", "The revisit date must be after today ("),
+    ("in 11 years", "The revisit date must be within 10 years."),
+    ("2026-02-30", "Not a valid date value."),
+])
+def test_a_bad_revisit_date_is_shown_beside_the_field_and_changes_nothing(client, auth, programme, revisit_on, error):
+    days = {"today": 0, "yesterday": -1, "in 11 years": 11 * 366}
+    value = (today() + timedelta(days=days[revisit_on])).isoformat() if revisit_on in days else revisit_on
+    flag = programme.flag_of(programme.ready)
+    auth.login("sam@example.com")
+    response = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Later", "revisit_on": value}, f"/readiness/flags/{flag.id}/defer")
+    assert response.status_code == 400
+    match = re.search(r'id="revisit_on-error"><li>(.*?)</li>', response.get_data(as_text=True))
+    assert match and error in match.group(1).replace("&#39;", "'")
+    assert db.session.get(ReadinessFlag, flag.id).decision is None
+
+
+def test_the_defer_form_says_what_will_happen(client, auth, programme):
+    flag = programme.flag_of(programme.ready)
+    auth.login("sam@example.com")
+    page = text_of(client.get(f"/readiness/flags/{flag.id}"))
+    assert "Revisit on The trainee stays active. Readiness runs raise no new flag for them for Internal auditing before " \
+           "this date; from then on, if they are still ready, the next run flags them again for a new decision." in page
+    assert "not flagged again while they stay ready" not in page
+
+
+def test_once_the_revisit_date_has_come_the_board_says_the_next_run_flags_again(client, auth, programme):
+    flag = programme.flag_of(programme.ready)
+    auth.login("sam@example.com")
+    post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Spring", "revisit_on": (today() + timedelta(days=2)).isoformat()},
+              f"/readiness/flags/{flag.id}/defer")
+    db.session.execute(ReadinessFlag.__table__.update().values(decision_on=today() - timedelta(days=9), revisit_on=today()))
+    db.session.commit()
+    audit = section(client.get("/readiness/"), "Internal auditing")
+    assert f"revisit date {today().isoformat()} has come: flagged again by the next run Spring" in audit
+    services.run_readiness(today())
+    db.session.commit()
+    assert "Deferred before, on " in section(client.get("/readiness/"), "Internal auditing")
 
 
 def test_reversing_a_placement_needs_a_reason_and_reopens_the_flag(client, auth, programme):
@@ -237,7 +284,7 @@ def test_a_flag_decided_meanwhile_is_not_decided_twice(client, auth, programme):
     flag = programme.flag_of(programme.ready)
     auth.login("sam@example.com")
     token = csrf_token_from(client.get(f"/readiness/flags/{flag.id}"))  # two tabs open on the same flag
-    client.post(f"/readiness/flags/{flag.id}/defer", data={"reason": "First tab", "csrf_token": token})
+    client.post(f"/readiness/flags/{flag.id}/defer", data={"reason": "First tab", "revisit_on": (today() + timedelta(days=30)).isoformat(), "csrf_token": token})
     second = client.post(f"/readiness/flags/{flag.id}/place", data={"placed_on": today().isoformat(), "csrf_token": token})
     assert second.status_code == 302
     assert "Someone changed this flag meanwhile" in text_of(client.get(second.headers["Location"]))
@@ -280,7 +327,8 @@ def test_an_admin_may_decide_any_flag_and_an_unknown_flag_is_404(client, auth, p
     flag = programme.flag_of(programme.theirs)
     auth.login("admin@example.com")
     assert client.get("/readiness/flags/999999").status_code == 404
-    response = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Budget freeze"}, f"/readiness/flags/{flag.id}/defer")
+    data = {"reason": "Budget freeze", "revisit_on": (today() + timedelta(days=60)).isoformat()}
+    response = post_form(client, f"/readiness/flags/{flag.id}", data, f"/readiness/flags/{flag.id}/defer")
     assert response.status_code == 302
     assert db.session.get(ReadinessFlag, flag.id).decided_by_id == programme.admin.id
 
@@ -325,7 +373,8 @@ def test_a_trainee_does_not_see_the_supervisors_reasons_in_their_history(client,
     record_change(programme.sam, "update", rotation, before=snapshot(rotation), trainee_id=programme.ready.id)
     db.session.commit()
     auth.login("sam@example.com")
-    post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Performance concerns, see file"}, f"/readiness/flags/{flag.id}/defer")
+    data = {"reason": "Performance concerns, see file", "revisit_on": (today() + timedelta(days=60)).isoformat()}
+    post_form(client, f"/readiness/flags/{flag.id}", data, f"/readiness/flags/{flag.id}/defer")
     assert "Performance concerns" in client.get(f"/trainees/{programme.ready.id}").get_data(as_text=True)
     auth.logout()
     auth.login("rita@example.com")

@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_mail_outbox'
-down_revision = '0002_digest'
+down_revision = '0005_deferral_revisit'
 branch_labels = None
 depends_on = None
 

@@ -5,23 +5,25 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.catalog import queries
-from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
-from tracker.catalog.services import CODE_PATTERN
+from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule, code_is
+from tracker.catalog.services import CODE_PATTERN, CODE_RULE
 from tracker.extensions import db
 from tracker.web.fields import RATING_CHOICES, RatingField, ScoreField, WholeNumberField
 
 
 class CodeMixin:
-    """The code of a new record: short, lower-case, unique. It never changes afterwards (files refer to it)."""
+    """The code of a new record, kept as written and unique regardless of case. It never changes afterwards (files refer to it)."""
 
     code = StringField("Code", validators=[InputRequired("Enter a code."), Length(max=40)])
 
     def validate_code(self, field) -> None:
-        field.data = field.data.strip().lower()
+        field.data = field.data.strip()
         if not CODE_PATTERN.match(field.data):
-            raise ValidationError("Use lower-case letters, digits, '-' and '_' only, starting with a letter or digit.")
-        if db.session.scalar(select(self.model.id).where(self.model.code == field.data)) is not None:
-            raise ValidationError(f"The code {field.data} is already used; choose another.")
+            raise ValidationError(f"Use {CODE_RULE} only.")
+        taken = db.session.scalar(select(self.model.code).where(code_is(self.model, field.data)))
+        if taken is not None:
+            same = "" if taken == field.data else f" (as {taken}: codes are the same whatever their case)"
+            raise ValidationError(f"The code {field.data} is already used{same}; choose another.")
 
 
 class CatalogForm(FlaskForm):

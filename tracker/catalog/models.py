@@ -1,7 +1,27 @@
-"""The programme's catalogue: job types, training modules, target roles and their requirements."""
+"""The programme's catalogue: job types, training modules, target roles and their requirements.
+
+Codes are kept as written (`SCM201`, `iso9001`) and are unique regardless of
+case: a unique index on lower(code) says so in the database. Files, forms and
+addresses may name a code in any case; `code_is` and `code_key` match it.
+Codes hold only ASCII letters, digits, '-', '_' and '.', so Python's lower()
+and the database's agree.
+"""
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -9,14 +29,38 @@ from tracker.extensions import db
 SCORE = Numeric(5, 2)
 
 
+def code_key(code: str) -> str:
+    """A code as compared: trimmed and lower-cased (text that is not ASCII matches no code, so it stays as it is)."""
+    code = (code or "").strip()
+    return code.lower() if code.isascii() else code
+
+
+def code_is(model, code: str) -> ColumnElement[bool]:
+    """SQL: the record's code is `code`, whatever the case of either."""
+    return func.lower(model.code) == code_key(code)
+
+
+def code_order(model) -> tuple:
+    """ORDER BY code the same way on every database: regardless of case, then as written."""
+    return func.lower(model.code), model.code
+
+
+def code_unique_regardless_of_case(table: str) -> Index:
+    """The unique index on lower(code); a batch migration that rebuilds the table must create it again."""
+    return Index(f"uq_{table}_lower_code", func.lower(literal_column("code")), unique=True)
+
+
 class JobType(db.Model):
     """A kind of job a trainee rotates through."""
 
     __tablename__ = "job_types"
-    __table_args__ = (CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),)
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        code_unique_regardless_of_case("job_types"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
@@ -33,10 +77,11 @@ class TrainingModule(db.Model):
     __table_args__ = (
         CheckConstraint("pass_score >= 0 AND pass_score <= 100", name="pass_score_range"),
         CheckConstraint("valid_months IS NULL OR valid_months > 0", name="valid_months_positive"),
+        code_unique_regardless_of_case("training_modules"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
     pass_score: Mapped[Decimal] = mapped_column(SCORE)
     valid_months: Mapped[int | None] = mapped_column(Integer)
@@ -53,10 +98,11 @@ class TargetRole(db.Model):
     __table_args__ = (
         CheckConstraint("min_total_weeks >= 0", name="min_total_weeks_non_negative"),
         CheckConstraint("min_distinct_job_types >= 0", name="min_distinct_non_negative"),
+        code_unique_regardless_of_case("target_roles"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     min_total_weeks: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,16 +2,16 @@
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from tracker.catalog.models import JobType, TrainingModule
+from tracker.catalog.models import JobType, TrainingModule, code_is
 from tracker.extensions import db
 
 
 def find_by_code_or_id(model, value: str):
-    """The job type or module a form names by code (or, from other clients, by id); None when there is none."""
+    """The job type or module a form names by code in any case (or, from other clients, by id); None when there is none."""
     value = (value or "").strip()
     if not value:
         return None
-    found = db.session.scalar(select(model).where(model.code == value))
+    found = db.session.scalar(select(model).where(code_is(model, value)))
     if found is None and value.isdigit():
         found = db.session.get(model, int(value))
     return found

@@ -7,10 +7,14 @@ from sqlalchemy import select
 
 from tracker.audit.services import json_value, record_change, record_event, snapshot
 from tracker.core.errors import TrackerError
-from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.catalog.models import (
+    JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule, code_is, code_key, code_order,
+)
 from tracker.extensions import db
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+# Kept as written; unique regardless of case (see catalog.models). ASCII only, so every lower() agrees.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+CODE_RULE = "letters (A-Z, either case), digits, '-', '_' and '.', starting with a letter or digit"
 
 
 class CatalogError(TrackerError):
@@ -42,7 +46,7 @@ class Checker:
     def code(self, item: dict, where: str) -> str:
         code = self.text(item, "code", where, max_length=40)
         if code and not CODE_PATTERN.match(code):
-            self.problem(where, f"code '{code}' may hold only lower-case letters, digits, '-' and '_'")
+            self.problem(where, f"code '{code}' may hold only {CODE_RULE}")
         return code
 
     def integer(self, item: dict, key: str, where: str, low: int, high: int | None = None, optional: bool = False):
@@ -76,11 +80,13 @@ class Checker:
         return items
 
     def unique(self, codes: list[str], what: str) -> None:
-        seen = set()
+        """Each code once, whatever its case."""
+        seen: dict[str, str] = {}
         for code in codes:
-            if code and code in seen:
-                self.problem(what, f"'{code}' appears more than once")
-            seen.add(code)
+            if code and code_key(code) in seen:
+                first = seen[code_key(code)]
+                self.problem(what, f"'{code}' appears more than once" + (f" (also as '{first}')" if first != code else ""))
+            seen.setdefault(code_key(code), code)
 
 
 def parse_catalog(document: Any) -> dict[str, list[dict]]:
@@ -90,8 +96,8 @@ def parse_catalog(document: Any) -> dict[str, list[dict]]:
         raise CatalogError(["the catalogue must be a JSON object with job_types, modules and roles"])
     job_types = [parse_job_type(check, item, f"job_types[{i}]") for i, item in enumerate(check.objects(document, "job_types", "job_types"))]
     modules = [parse_module(check, item, f"modules[{i}]") for i, item in enumerate(check.objects(document, "modules", "modules"))]
-    known_job_types = {j["code"] for j in job_types} | set(db.session.scalars(select(JobType.code)))
-    known_modules = {m["code"] for m in modules} | set(db.session.scalars(select(TrainingModule.code)))
+    known_job_types = {code_key(code) for code in [j["code"] for j in job_types] + list(db.session.scalars(select(JobType.code)))}
+    known_modules = {code_key(code) for code in [m["code"] for m in modules] + list(db.session.scalars(select(TrainingModule.code)))}
     roles = [
         parse_role(check, item, f"roles[{i}]", known_job_types, known_modules)
         for i, item in enumerate(check.objects(document, "roles", "roles"))
@@ -131,7 +137,7 @@ def parse_role(check: Checker, item: dict, where: str, job_types: set[str], modu
     for i, req in enumerate(check.objects(item, "rotations", where)):
         here = f"{where} rotations[{i}]"
         job_type = check.text(req, "job_type", here, max_length=40)
-        if job_type and job_type not in job_types:
+        if job_type and code_key(job_type) not in job_types:
             check.problem(here, f"unknown job type '{job_type}'")
         rotations.append({
             "job_type": job_type,
@@ -142,7 +148,7 @@ def parse_role(check: Checker, item: dict, where: str, job_types: set[str], modu
     for i, req in enumerate(check.objects(item, "modules", where)):
         here = f"{where} modules[{i}]"
         module = check.text(req, "module", here, max_length=40)
-        if module and module not in modules:
+        if module and code_key(module) not in modules:
             check.problem(here, f"unknown module '{module}'")
         module_reqs.append({"module": module, "min_score": check.score(req, "min_score", here)})
     check.unique([r["job_type"] for r in rotations], f"{where} rotations")
@@ -159,8 +165,11 @@ def parse_role(check: Checker, item: dict, where: str, job_types: set[str], modu
 
 
 def upsert(model, code: str, values: dict, actor) -> tuple[Any, bool]:
-    """Create the record with this code or update it; audit the change. True when it changed."""
-    record = db.session.scalar(select(model).where(model.code == code))
+    """Create the record with this code or update it; audit the change. True when it changed.
+
+    The code matches whatever its case; an existing record keeps its code as first written.
+    """
+    record = db.session.scalar(select(model).where(code_is(model, code)))
     before = snapshot(record) if record else None
     if record is None:
         record = model(code=code, active=True)
@@ -207,20 +216,23 @@ def requirement_rows(role: TargetRole) -> tuple[list, list]:
 
 def replace_requirements(role: TargetRole, rotations: list[dict], modules: list[dict], actor) -> bool:
     """Make the role's requirements exactly those listed; audit the change. True when they changed."""
+    job_types = {code_key(j.code): j for j in db.session.scalars(select(JobType))}
+    module_map = {code_key(m.code): m for m in db.session.scalars(select(TrainingModule))}
+    # The file may name a job type or module in any case: compare and store the records' own codes.
+    rotations = [{**r, "job_type": job_types[code_key(r["job_type"])].code} for r in rotations]
+    modules = [{**m, "module": module_map[code_key(m["module"])].code} for m in modules]
     before_rotations, before_modules = requirement_rows(role)
     if sorted_rows(before_rotations) == sorted_rows(rotations) and sorted_rows(before_modules) == sorted_rows(modules):
         return False
-    job_types = {j.code: j for j in db.session.scalars(select(JobType))}
-    module_map = {m.code: m for m in db.session.scalars(select(TrainingModule))}
     role.rotation_requirements.clear()
     role.module_requirements.clear()
     db.session.flush()
     role.rotation_requirements.extend(
-        RotationRequirement(job_type=job_types[r["job_type"]], min_weeks=r["min_weeks"], min_rating=r["min_rating"])
+        RotationRequirement(job_type=job_types[code_key(r["job_type"])], min_weeks=r["min_weeks"], min_rating=r["min_rating"])
         for r in rotations
     )
     role.module_requirements.extend(
-        ModuleRequirement(module=module_map[m["module"]], min_score=m["min_score"]) for m in modules
+        ModuleRequirement(module=module_map[code_key(m["module"])], min_score=m["min_score"]) for m in modules
     )
     db.session.flush()
     record_change(actor, "update_requirements", role, before={
@@ -249,9 +261,9 @@ def export_value(row: dict) -> dict:
 
 def export_catalog() -> dict[str, list[dict]]:
     """The whole catalogue in the import format, sorted by code."""
-    job_types = db.session.scalars(select(JobType).order_by(JobType.code))
-    modules = db.session.scalars(select(TrainingModule).order_by(TrainingModule.code))
-    roles = db.session.scalars(select(TargetRole).order_by(TargetRole.code))
+    job_types = db.session.scalars(select(JobType).order_by(*code_order(JobType)))
+    modules = db.session.scalars(select(TrainingModule).order_by(*code_order(TrainingModule)))
+    roles = db.session.scalars(select(TargetRole).order_by(*code_order(TargetRole)))
     return {
         "job_types": [
             export_value({"code": j.code, "name": j.name, "description": j.description, "capacity": j.capacity})

@@ -115,9 +115,15 @@ def flag_history(today: date, supervisors: list[User]) -> int:
         oldest, second = flags[0], flags[1]
         place_trainee(oldest, oldest.raised_on + timedelta(days=14), "Moved into the team after a two-week handover.",
                       by_supervisor[oldest.trainee.supervisor_id])
-        defer_flag(second, "Stays on the quality rotation until the ISO audit in January.",
+        defer_flag(second, "Stays on the quality rotation until the ISO audit in January.", after_january_audit(today),
                    by_supervisor[second.trainee.supervisor_id])
     return len(flags)
+
+
+def after_january_audit(today: date) -> date:
+    """The deferral's revisit date: 1 February, once a January audit is over, at least two weeks away."""
+    revisit = date(today.year, 2, 1)
+    return revisit if revisit > today + timedelta(days=14) else date(today.year + 1, 2, 1)
 
 
 @cache

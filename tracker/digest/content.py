@@ -46,6 +46,17 @@ class FlagItem:
 
 
 @dataclass(frozen=True)
+class RevisitItem:
+    """A deferral whose revisit date falls in the week: from that date the trainee may be flagged again."""
+
+    trainee: TraineeRef
+    role_name: str
+    deferred_on: date | None
+    revisit_on: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class NearlyItem:
     trainee: TraineeRef
     role_name: str
@@ -81,7 +92,10 @@ class EndingItem:
     end_date: date
 
 
-SECTION_NAMES = ("newly_ready", "awaiting_decision", "nearly_ready", "needs_attention", "expiring_results", "rotations_ending")
+SECTION_NAMES = (
+    "newly_ready", "awaiting_decision", "deferrals_to_revisit", "nearly_ready", "needs_attention", "expiring_results",
+    "rotations_ending",
+)
 
 
 @dataclass
@@ -90,6 +104,7 @@ class Sections:
 
     newly_ready: list[FlagItem] = field(default_factory=list)
     awaiting_decision: list[FlagItem] = field(default_factory=list)
+    deferrals_to_revisit: list[RevisitItem] = field(default_factory=list)
     nearly_ready: list[NearlyItem] = field(default_factory=list)
     needs_attention: list[AttentionItem] = field(default_factory=list)
     expiring_results: list[ExpiringItem] = field(default_factory=list)
@@ -194,6 +209,10 @@ def programme_sections(week: IsoWeek, scope: Select, trainees: dict) -> Sections
     sections = Sections(
         newly_ready=newly,
         awaiting_decision=awaiting,
+        deferrals_to_revisit=[
+            RevisitItem(refs[d.trainee_id], d.role_name, d.decision_on, d.revisit_on, d.reason)
+            for d in queries.deferrals_to_revisit_between(trainee_ids, monday, week.sunday)
+        ],
         nearly_ready=nearly_ready_items(
             evaluate_trainees(monday, scope), refs, flagged={(flag.trainee_id, flag.role_id) for flag in flags}
         ),

@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
-from tracker.catalog.models import JobType, TargetRole, TrainingModule
+from tracker.catalog.models import JobType, TargetRole, TrainingModule, code_order
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
@@ -46,6 +46,15 @@ class FlagRow:
     role_id: int
     role_name: str
     raised_on: date
+
+
+@dataclass(frozen=True)
+class DeferralRow:
+    trainee_id: int
+    role_name: str
+    decision_on: date | None
+    revisit_on: date
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -109,9 +118,26 @@ def flags_open_on(trainee_ids: Select, day: date) -> list[FlagRow]:
             ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()),
             ReadinessFlag.raised_on < day, not_cleared, not_decided,
         )
-        .order_by(ReadinessFlag.raised_on, TargetRole.code)
+        .order_by(ReadinessFlag.raised_on, *code_order(TargetRole))
     )
     return [FlagRow(*row) for row in rows]
+
+
+def deferrals_to_revisit_between(trainee_ids: Select, first: date, last: date) -> list[DeferralRow]:
+    """Deferrals whose revisit date falls between `first` and `last`, both included."""
+    rows = db.session.execute(
+        select(
+            ReadinessFlag.trainee_id, TargetRole.name, ReadinessFlag.decision_on, ReadinessFlag.revisit_on,
+            ReadinessFlag.decision_reason,
+        )
+        .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
+        .where(
+            ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()),
+            ReadinessFlag.decision == "deferred", ReadinessFlag.revisit_on.between(first, last),
+        )
+        .order_by(ReadinessFlag.revisit_on, *code_order(TargetRole))
+    )
+    return [DeferralRow(*row) for row in rows]
 
 
 def idle_trainees(trainee_ids: Select, day: date) -> dict[int, date | None]:

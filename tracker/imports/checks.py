@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from tracker.auth.services import normalize_email
+from tracker.catalog.models import code_key
 from tracker.imports.csvfile import Problems, Row
 from tracker.imports.lookups import CatalogItem, Person
 from tracker.core.parsing import parse_iso_date
@@ -90,9 +91,9 @@ class RowCheck:
         return None
 
     def catalog(self, items: dict[str, CatalogItem], column: str, what: str) -> CatalogItem | None:
-        """The job type or module with the code in this column."""
-        code = self.required(column).lower()  # codes are lower-case: 'Warehouse' means 'warehouse'
-        item = items.get(code)
+        """The job type or module with the code in this column, in any case: 'SCM201' and 'scm201' are one."""
+        code = self.required(column)
+        item = items.get(code_key(code))
         if code and item is None:
             self.refuse(column, f"unknown {what} '{code}'")
         return item

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
-from tracker.catalog.models import JobType, TrainingModule
+from tracker.catalog.models import JobType, TrainingModule, code_order
 from tracker.extensions import db
 from tracker.imports import results, rotations, trainees
 from tracker.core.formatting import format_score
@@ -43,7 +43,7 @@ def export_rotations() -> str:
         .join(trainee_user, Trainee.user_id == trainee_user.id)
         .join(JobType, Rotation.job_type_id == JobType.id)
         .join(supervisor, Rotation.supervisor_id == supervisor.id)
-        .order_by(trainee_user.email, Rotation.start_date, JobType.code)
+        .order_by(trainee_user.email, Rotation.start_date, *code_order(JobType))
     )
     return to_csv(rotations.COLUMNS, (
         (email, code, boss, start.isoformat(), end.isoformat() if end else "", "" if rating is None else rating, notes)
@@ -58,6 +58,6 @@ def export_results() -> str:
         .join(Trainee, ModuleResult.trainee_id == Trainee.id)
         .join(User, Trainee.user_id == User.id)
         .join(TrainingModule, ModuleResult.module_id == TrainingModule.id)
-        .order_by(User.email, ModuleResult.completed_on, TrainingModule.code)
+        .order_by(User.email, ModuleResult.completed_on, *code_order(TrainingModule))
     )
     return to_csv(results.COLUMNS, ((e, code, on.isoformat(), format_score(score)) for e, code, on, score in rows))

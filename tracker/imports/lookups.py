@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tracker.auth.models import User
-from tracker.catalog.models import JobType, TrainingModule
+from tracker.catalog.models import JobType, TrainingModule, code_key
 from tracker.extensions import db
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
@@ -60,9 +60,9 @@ def people_by_email(emails: Iterable[str]) -> dict[str, Person]:
 
 
 def catalog_by_code(model: type[JobType] | type[TrainingModule]) -> dict[str, CatalogItem]:
-    """Every job type or module by code (the catalogue is small)."""
+    """Every job type or module by its code lower-cased, as `code_key` reads a file's (the catalogue is small)."""
     rows = db.session.execute(select(model.id, model.code, model.name, model.active))
-    return {row.code: CatalogItem(*row) for row in rows}
+    return {code_key(row.code): CatalogItem(*row) for row in rows}
 
 
 def rotations_of(trainee_ids: Iterable[int]) -> list:

@@ -18,6 +18,7 @@ class BoardEntry:
     evaluation: rules.Evaluation
     flag: ReadinessFlag | None = None
     deferred: ReadinessFlag | None = None  # the latest deferral for this role, shown beside a new flag
+    held_back: bool = False  # a deferral whose revisit date has not come: no new flag yet
 
 
 @dataclass
@@ -35,8 +36,9 @@ def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
 
     Ready: an open flag (since it was raised), or ready today and not flagged
     yet (the next run flags them). Deferred: ready today, the latest flag
-    deferred and none open yet (the next run asks again). Nearly ready: not
-    ready, no open flag, progress of 0.75 or more.
+    deferred and none open: held back until its revisit date, after which
+    the next run asks again. Nearly ready: not ready, no open flag, progress
+    of 0.75 or more.
     """
     ids = queries.active_trainee_ids(scope)
     boards = {role.id: RoleBoard(role) for role in queries.load_roles()}
@@ -46,20 +48,22 @@ def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
         if trainee_id not in trainees:  # became active between the two reads: on the board next time
             continue
         for role, evaluation in result.evaluations:
-            place_on_board(boards[role.id], trainees[trainee_id], evaluation, standing.get((trainee_id, role.id), []))
+            place_on_board(boards[role.id], trainees[trainee_id], evaluation, standing.get((trainee_id, role.id), []), as_of)
     for board in boards.values():
         sort_board(board, as_of)
     return list(boards.values())
 
 
-def place_on_board(board: RoleBoard, trainee: Trainee, evaluation: rules.Evaluation, flags: list[ReadinessFlag]) -> None:
+def place_on_board(
+    board: RoleBoard, trainee: Trainee, evaluation: rules.Evaluation, flags: list[ReadinessFlag], as_of: date,
+) -> None:
     """Put one trainee in the right list of one role's board, if any."""
     open_flag = next((f for f in flags if f.decision is None), None)
     deferred = next((f for f in reversed(flags) if f.decision == "deferred"), None)  # flags come oldest first
     if open_flag is not None:
         board.ready.append(BoardEntry(trainee, evaluation, open_flag, deferred))
     elif evaluation.ready and deferred is not None:
-        board.deferred.append(BoardEntry(trainee, evaluation, deferred))
+        board.deferred.append(BoardEntry(trainee, evaluation, deferred, held_back=deferred.holds_back_on(as_of)))
     elif evaluation.ready:
         board.ready.append(BoardEntry(trainee, evaluation))
     elif evaluation.progress >= rules.NEARLY_READY:
@@ -69,5 +73,5 @@ def place_on_board(board: RoleBoard, trainee: Trainee, evaluation: rules.Evaluat
 def sort_board(board: RoleBoard, as_of: date) -> None:
     """Longest waiting first; nearly ready by progress, highest first; then by name."""
     board.ready.sort(key=lambda e: (e.flag.raised_on if e.flag else as_of, e.trainee.user.name))
-    board.deferred.sort(key=lambda e: (e.flag.decision_on or as_of, e.trainee.user.name))
+    board.deferred.sort(key=lambda e: (e.flag.revisit_on or as_of, e.trainee.user.name))
     board.nearly.sort(key=lambda e: (-e.evaluation.progress, e.trainee.user.name))

@@ -45,10 +45,18 @@ def clear_other_open_flags(placed: ReadinessFlag, actor) -> None:
         record_change(actor, "clear", other, before, trainee_id=other.trainee_id)
 
 
-def defer_flag(flag: ReadinessFlag, reason: str, actor) -> None:
-    """Decide `deferred`: the flag stays on record with the reason and the trainee stays active."""
+def defer_flag(flag: ReadinessFlag, reason: str, revisit_on: date, actor) -> None:
+    """Decide `deferred` until `revisit_on`: the flag stays on record with the reason, the trainee stays active,
+    and no new flag for this trainee and role is raised before the revisit date (after today, the decision date).
+    """
+    decided_on = today()
+    if revisit_on <= decided_on:
+        raise DecisionError(
+            f"The revisit date must be after the decision date ({decided_on.isoformat()}), not {revisit_on.isoformat()}.",
+            field="revisit_on",
+        )
     before = snapshot(flag)
-    set_decision(flag, "deferred", reason, actor, expected=None)
+    set_decision(flag, "deferred", reason, actor, expected=None, decided_on=decided_on, revisit_on=revisit_on)
     record_change(actor, "decide_deferred", flag, before, trainee_id=flag.trainee_id)
 
 
@@ -98,8 +106,14 @@ def unplace(flag: ReadinessFlag, actor) -> None:
     record_change(actor, "update", trainee, before, trainee_id=trainee.id)
 
 
-def set_decision(flag: ReadinessFlag, decision: str | None, reason: str | None, actor, expected: str | None) -> None:
-    """Change the flag's decision if it is still uncleared and decided as `expected`; DecisionError if not."""
+def set_decision(
+    flag: ReadinessFlag, decision: str | None, reason: str | None, actor, expected: str | None,
+    decided_on: date | None = None, revisit_on: date | None = None,
+) -> None:
+    """Change the flag's decision if it is still uncleared and decided as `expected`; DecisionError if not.
+
+    Only a deferral has a revisit date: any other decision, and a reversal, leave none.
+    """
     undecided = ReadinessFlag.decision.is_(None) if expected is None else ReadinessFlag.decision == expected
     decided = decision is not None
     result = db.session.execute(
@@ -108,9 +122,10 @@ def set_decision(flag: ReadinessFlag, decision: str | None, reason: str | None, 
         .values(
             decision=decision,
             decision_reason=reason or None,
-            decision_on=today() if decided else None,
+            decision_on=(decided_on or today()) if decided else None,
             decided_by_id=actor.id if decided else None,
             decided_at=utcnow() if decided else None,
+            revisit_on=revisit_on,
         )
         .execution_options(synchronize_session=False)
     )

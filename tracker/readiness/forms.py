@@ -1,9 +1,12 @@
 """Decisions on a readiness flag: one form per decision."""
+from datetime import timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.readiness.models import ReadinessFlag
+from tracker.readiness.rules import add_months
 from tracker.infra.clock import today
 
 
@@ -34,13 +37,29 @@ class PlaceForm(FlaskForm):
 
 
 class DeferForm(FlaskForm):
-    """Defer the decision, saying why."""
+    """Defer the decision until a revisit date, saying why."""
 
     reason = TextAreaField(
         "Reason", filters=[strip],
         validators=[DataRequired(message="Say why the decision is deferred."), Length(max=1000)],
     )
+    revisit_on = DateField(
+        "Revisit on", validators=[InputRequired(message="Enter the date to look at this again, after today.")],
+    )
     submit = SubmitField("Defer")
+
+    MAX_YEARS = 10
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.revisit_on.render_kw = {"min": (today() + timedelta(days=1)).isoformat()}
+
+    def validate_revisit_on(self, field: DateField) -> None:
+        decided_on = today()
+        if field.data is not None and field.data <= decided_on:
+            raise ValidationError(f"The revisit date must be after today ({decided_on.isoformat()}).")
+        if field.data is not None and field.data > add_months(decided_on, 12 * self.MAX_YEARS):
+            raise ValidationError(f"The revisit date must be within {self.MAX_YEARS} years.")
 
 
 class ReverseForm(FlaskForm):

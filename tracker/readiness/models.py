@@ -20,6 +20,11 @@ class ReadinessFlag(db.Model):
     __table_args__ = (
         CheckConstraint("decision IS NULL OR decision IN ('placed', 'deferred')", name="decision_known"),
         CheckConstraint("cleared_on IS NULL OR cleared_on >= raised_on", name="cleared_after_raised"),
+        # Only a deferral has a revisit date, after the day it was decided (deferrals older than it have none).
+        CheckConstraint(
+            "revisit_on IS NULL OR (decision = 'deferred' AND decision_on IS NOT NULL AND revisit_on > decision_on)",
+            name="revisit_after_deferral",
+        ),
         # At most one open flag per trainee and role.
         Index(
             "uq_readiness_flags_open",
@@ -42,6 +47,8 @@ class ReadinessFlag(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A deferral holds back new flags for this trainee and role until this date.
+    revisit_on: Mapped[date | None] = mapped_column(Date)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     trainee: Mapped[Trainee] = relationship()
@@ -54,3 +61,7 @@ class ReadinessFlag(db.Model):
     @property
     def is_open(self) -> bool:
         return self.cleared_on is None and self.decision is None
+
+    def holds_back_on(self, day: date) -> bool:
+        """A deferral whose revisit date is after `day`: no new flag for this trainee and role on that day."""
+        return self.decision == "deferred" and self.revisit_on is not None and self.revisit_on > day

@@ -1,12 +1,13 @@
 """Loading the facts readiness needs: one set-based query per kind of fact, never one per trainee."""
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule, code_order
 from tracker.extensions import db
 from tracker.readiness import rules
 from tracker.readiness.models import ReadinessFlag
@@ -20,8 +21,8 @@ def active_trainee_ids(scope: Select | None = None) -> Select:
 
 
 def load_roles() -> list[rules.RoleSpec]:
-    """Every active target role with its requirements, ordered by code (three queries)."""
-    roles = db.session.execute(select(TargetRole).where(TargetRole.active).order_by(TargetRole.code)).scalars().all()
+    """Every active target role with its requirements, ordered by code regardless of case (three queries)."""
+    roles = db.session.execute(select(TargetRole).where(TargetRole.active).order_by(*code_order(TargetRole))).scalars().all()
     rotation_reqs = defaultdict(list)
     for req, name in db.session.execute(
         select(RotationRequirement, JobType.name).join(JobType).order_by(RotationRequirement.id)
@@ -94,6 +95,11 @@ def load_open_flags(trainee_ids: Select) -> dict[tuple[int, int], list[Readiness
     return load_flags(trainee_ids, open_flag_condition())
 
 
+def load_deferrals_holding_back(trainee_ids: Select, day: date) -> dict[tuple[int, int], list[ReadinessFlag]]:
+    """Deferrals of these trainees whose revisit date is after `day`, keyed by (trainee id, role id) (one query)."""
+    return load_flags(trainee_ids, and_(ReadinessFlag.decision == "deferred", ReadinessFlag.revisit_on > day))
+
+
 def load_standing_flags(trainee_ids: Select) -> dict[tuple[int, int], list[ReadinessFlag]]:
     """Open and deferred flags of these trainees, keyed by (trainee id, role id) (one query)."""
     return load_flags(trainee_ids, standing_flag_condition())
@@ -127,7 +133,7 @@ def flag_rows() -> list[tuple]:
         .join(Trainee, ReadinessFlag.trainee_id == Trainee.id)
         .join(User, Trainee.user_id == User.id)
         .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
-        .order_by(User.email, TargetRole.code, ReadinessFlag.raised_on, ReadinessFlag.id)
+        .order_by(User.email, *code_order(TargetRole), ReadinessFlag.raised_on, ReadinessFlag.id)
     ).all()
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import staff_required
+from tracker.catalog.models import code_key
 from tracker.extensions import db
 from tracker.readiness import decisions, queries
 from tracker.readiness.access import get_flag_or_403
@@ -28,7 +29,11 @@ def board():
     if filters["cohort"]:
         scope = scope.where(Trainee.cohort == filters["cohort"])
     boards = readiness_board(scope, today())
-    shown = [b for b in boards if b.role.code == filters["role"]] if filters["role"] else boards
+    if filters["role"]:  # ?role=SCM201 or ?role=scm201: the filter shows the role's code as stored
+        shown = [b for b in boards if code_key(b.role.code) == code_key(filters["role"])]
+        filters["role"] = shown[0].role.code if shown else filters["role"]
+    else:
+        shown = boards
     return render_template(
         "readiness/board.html", boards=shown, roles=[b.role for b in boards],
         cohorts=cohorts(visible_trainees(current_user)), filters=filters,
@@ -58,12 +63,14 @@ def place(flag_id: int):
 @bp.route("/flags/<int:flag_id>/defer", methods=["POST"])
 @staff_required
 def defer(flag_id: int):
-    """Decide `deferred`, with a reason."""
+    """Decide `deferred`, with a reason and a revisit date."""
     flag = get_flag_or_403(flag_id)
     form = DeferForm()
     if not form.validate_on_submit():
         return render_flag(flag, defer_form=form)
-    return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, current_user), "The decision is deferred.")
+    revisit_on = form.revisit_on.data
+    return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, revisit_on, current_user),
+                  f"The decision is deferred until {revisit_on.isoformat()}: no new flag for this role before then.")
 
 
 @bp.route("/flags/<int:flag_id>/reverse", methods=["POST"])

@@ -87,9 +87,9 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
 def run_readiness(as_of: date) -> dict[str, int]:
     """Raise and clear flags at `as_of` (flushed, not committed); counts of what it did.
 
-    Raises a flag where an active trainee is ready and has no open flag for the
-    role; clears open flags where the trainee is no longer ready (see
-    `plan_flag_changes`).
+    Raises a flag where an active trainee is ready, has no open flag for the
+    role and no deferral for it with a revisit date after `as_of`; clears open
+    flags where the trainee is no longer ready (see `plan_flag_changes`).
     The evaluation is read first; the flags are then read again and changed
     under a write lock, so two runs at once never raise the same flag twice.
     """
@@ -104,7 +104,8 @@ def run_readiness(as_of: date) -> dict[str, int]:
     lock_for_writing(db.session, FLAG_LOCK)
     still_active = set(db.session.scalars(trainee_ids))
     open_flags = queries.load_open_flags(trainee_ids)
-    to_raise, to_clear = plan_flag_changes(ready, open_flags, still_active, as_of)
+    deferrals = queries.load_deferrals_holding_back(trainee_ids, as_of)
+    to_raise, to_clear = plan_flag_changes(ready, open_flags, deferrals, still_active, as_of)
     raise_flags(to_raise, as_of)
     cleared = clear_flags(to_clear, as_of)
     return {"trainees": evaluated, "raised": len(to_raise), "cleared": cleared, "open": queries.count_open_flags()}
@@ -113,24 +114,27 @@ def run_readiness(as_of: date) -> dict[str, int]:
 def plan_flag_changes(
     ready: dict[tuple[int, int], tuple[rules.RoleSpec, rules.Evaluation] | None],
     open_flags: dict[tuple[int, int], list[ReadinessFlag]],
+    deferrals: dict[tuple[int, int], list[ReadinessFlag]],
     active: set[int],
     as_of: date,
 ) -> tuple[list[tuple[int, rules.RoleSpec, rules.Evaluation]], list[ReadinessFlag]]:
     """Which flags to raise and which to clear, from each (trainee, role)'s ready evaluation (None: not ready).
 
-    Exactly SPEC's rule: raise where the trainee is ready and has no open flag
-    for the role; clear an open flag where the trainee is no longer ready;
+    Exactly SPEC's rule: raise where the trainee is ready, has no open flag
+    for the role, and has no deferral for the role whose revisit date is
+    after `as_of`; clear an open flag where the trainee is no longer ready;
     nothing else. A decided flag (placed or deferred) is not open, so it is
-    never cleared, and a trainee still ready after a deferral is flagged
-    again by the next run: a deferral answers one flag, not all future ones.
-    Flags raised after `as_of` (a run for an earlier date) are left alone.
+    never cleared; a trainee still ready once the revisit date has come is
+    flagged again. Flags raised after `as_of` (a run for an earlier date)
+    are left alone.
     """
     to_raise, to_clear = [], []
     for (trainee_id, role_id), found in ready.items():
         if trainee_id not in active:
             continue
         held = open_flags.get((trainee_id, role_id), [])
-        if found is not None and not held:
+        deferred = any(flag.holds_back_on(as_of) for flag in deferrals.get((trainee_id, role_id), []))
+        if found is not None and not held and not deferred:
             to_raise.append((trainee_id, *found))
         elif found is None:
             to_clear.extend(flag for flag in held if flag.raised_on <= as_of)
