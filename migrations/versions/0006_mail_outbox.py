@@ -14,7 +14,7 @@ again) and drops mail_messages: invitation mail, which had no table before,
 is lost.
 
 Revision ID: 0006_mail_outbox
-Revises: 0002_digest
+Revises: 0005_deferral_revisit
 Create Date: 2026-11-28
 """
 import re
