@@ -135,3 +135,16 @@ def test_export_on_the_demo_programme_gives_sensible_rows(runner, app):
         assert 0 <= float(progress) <= 1 and len(progress) == 4
     ready = [row for row in body if row[2] == "ready"]
     assert 5 <= len(ready) <= 20  # the demo has trainees at every stage
+
+
+def test_export_and_flags_sort_role_codes_in_plain_character_order(app, runner):
+    """Codes keep their case; the CSVs sort them as plain text (upper case before lower), on every database."""
+    for code in ("beta", "Alpha", "alpha2", "Zeta"):
+        make_role(code)  # no requirements: everyone is ready for each
+    make_trainee(email="kim@example.com", password=None)
+    db.session.commit()
+    export = runner.invoke(args=["readiness", "export", "--as-of", "2026-01-05"])
+    assert [row[1] for row in parse(export.output)[1:]] == ["Alpha", "Zeta", "alpha2", "beta"]
+    assert runner.invoke(args=["readiness", "run", "--as-of", "2026-01-05"]).exit_code == 0
+    flags = runner.invoke(args=["readiness", "flags"])
+    assert [row[1] for row in parse(flags.output)[1:]] == ["Alpha", "Zeta", "alpha2", "beta"]

@@ -127,14 +127,19 @@ def count_open_flags() -> int:
 
 
 def flag_rows() -> list[tuple]:
-    """Every flag as (trainee email, role code, raised on, cleared on, decision), in a stable order."""
-    return db.session.execute(
-        select(User.email, TargetRole.code, ReadinessFlag.raised_on, ReadinessFlag.cleared_on, ReadinessFlag.decision)
+    """Every flag as (trainee email, role code, raised on, cleared on, decision), by email, role code, date.
+
+    Sorted here rather than by the database, whose collation may ignore case
+    or punctuation: the CSV's order is plain character order on every database.
+    """
+    rows = db.session.execute(
+        select(User.email, TargetRole.code, ReadinessFlag.raised_on, ReadinessFlag.cleared_on, ReadinessFlag.decision,
+               ReadinessFlag.id)
         .join(Trainee, ReadinessFlag.trainee_id == Trainee.id)
         .join(User, Trainee.user_id == User.id)
         .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
-        .order_by(User.email, *code_order(TargetRole), ReadinessFlag.raised_on, ReadinessFlag.id)
     ).all()
+    return [row[:5] for row in sorted(rows, key=lambda row: (row[0], row[1], row[2], row[5]))]
 
 
 def flags_of(trainee: Trainee) -> list[ReadinessFlag]:

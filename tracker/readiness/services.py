@@ -1,6 +1,6 @@
 """Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -75,6 +75,8 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
     """
     trainee_ids = queries.active_trainee_ids()
     facts = load_facts(trainee_ids)
+    # Plain character order of emails and role codes, the same on every database.
+    facts = replace(facts, roles=sorted(facts.roles, key=lambda role: role.code))
     for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
         for role, evaluation in facts.evaluate(trainee_id, as_of):
             yield (email, role.code, "ready" if evaluation.ready else "not_ready",
