@@ -45,15 +45,17 @@ def trust_proxies(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    """Attach the unbound extensions to this app."""
+    """Attach the unbound extensions to this app, and the clock it tells the time by."""
     from tracker import models  # noqa: F401  (every table must be known to Alembic)
     from tracker.auth.loader import init_login
     from tracker.extensions import csrf, db, migrate
+    from tracker.infra.clock import SYSTEM_CLOCK, use_clock
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_DIR, "migrations"))
     csrf.init_app(app)
     init_login(app)
+    use_clock(app, SYSTEM_CLOCK)
 
 
 def register_blueprints(app: Flask) -> None:
