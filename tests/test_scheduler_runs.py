@@ -1,4 +1,5 @@
 """Claiming occurrences, leases and takeover, recording runs, and the admin page of job runs."""
+import logging
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -217,7 +218,8 @@ class RecordingScheduler:
         self.woken.append(job_id)
 
 
-def test_the_watch_wakes_a_job_whose_occurrence_was_missed_or_whose_holder_died(app, schedule):
+def test_the_watch_wakes_a_job_whose_occurrence_was_missed_or_whose_holder_died(app, schedule, caplog):
+    caplog.set_level(logging.INFO, logger="tracker.scheduler")
     schedule.set(datetime(2025, 6, 30, 7, 5, tzinfo=UTC))  # Monday 07:05: readiness (02:00), digest and mail retry (07:00) due
     keys = {spec.name: scheduler_runner.current_occurrence(app.config, spec)[1] for spec in JOBS}
     assert keys == {"readiness": "2025-06-30T02:00:00+00:00", "digest": "2025-W27", "mail_retry": "2025-06-30T07:00:00+00:00"}
@@ -228,6 +230,7 @@ def test_the_watch_wakes_a_job_whose_occurrence_was_missed_or_whose_holder_died(
     assert scheduler_runner.watch(app, scheduler) == ["readiness"]  # missed: nobody did it
     claims.claim(db.engine, "readiness", keys["readiness"], 60)
     assert scheduler_runner.watch(app, scheduler) == []  # held by a live scheduler
+    assert "job readiness 2025-06-30T02:00:00+00:00: in progress, its lease is live" in caplog.messages
     schedule.advance(seconds=61)
     assert scheduler_runner.watch(app, scheduler) == ["readiness"]  # its holder died
     assert scheduler.woken == ["readiness", "readiness"]

@@ -97,7 +97,11 @@ def watch(app: Flask, scheduler: BaseScheduler) -> list[str]:
     per job), so a long catch-up never holds up the watch or the other jobs.
     """
     with app.app_context():
-        due = [spec.name for spec in JOBS if (found := occurrence_state(app.config, spec)) and found[2] in ("free", "expired")]
+        states = [(spec.name, occurrence_state(app.config, spec)) for spec in JOBS]
+    for name, found in states:
+        if found and found[2] == "held":
+            log.info("job %s %s: in progress, its lease is live", name, found[1])
+    due = [name for name, found in states if found and found[2] in ("free", "expired")]
     for name in due:
         log.info("job %s: its current occurrence is not done, running it now", name)
         scheduler.modify_job(name, next_run_time=datetime.now(scheduler.timezone))  # now on APScheduler's timeline
