@@ -17,6 +17,7 @@ from tracker.core.formatting import format_day
 from tracker.core.weeks import coming_week, parse_week
 from tracker.extensions import csrf, db
 from tracker.infra.clock import today
+from tracker.web.pagination import paginate
 
 bp = Blueprint("digest", __name__)
 
@@ -94,7 +95,7 @@ def deliveries():
     if form.status.data:
         query = query.where(DigestDelivery.status == form.status.data)
     query = query.order_by(DigestDelivery.iso_week.desc(), User.name, DigestDelivery.id)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query)
     return render_template("digest/deliveries.html", page=page, form=form, retry_form=RetryForm())
 
 

@@ -1,10 +1,11 @@
 """The trainee pages: the list, one trainee's page, recording and changing their records, and their profile."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import admin_required, staff_required
 from tracker.web.forms import saved
+from tracker.web.pagination import paginate
 from tracker.extensions import db
 from tracker.readiness.queries import flags_of
 from tracker.readiness.services import trainee_progress
@@ -33,7 +34,7 @@ def index():
     """The trainees this supervisor (or admin) may see, filtered and paginated."""
     filters = {key: request.args.get(key, "").strip() for key in ("name", "cohort", "status", "sort")}
     query = queries.filter_trainees(visible_trainees(current_user), **filters)
-    page = db.paginate(query, per_page=current_app.config["TRAINEES_PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template(
         "trainees/index.html", page=page, filters=filters, cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES,
         sorts=SORT_LABELS,
