@@ -87,10 +87,10 @@ def register_commands(app: Flask) -> None:
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
     from tracker.digest.cli import digest_cli
+    from tracker.imports.cli import results_cli, rotations_cli, trainees_cli
     from tracker.main.cli import serve_command
     from tracker.readiness.cli import readiness_cli
     from tracker.scheduler.cli import scheduler_cli
-    from tracker.trainees.cli import results_cli, rotations_cli, trainees_cli
     from tracker.users.cli import users_cli
 
     for command in (

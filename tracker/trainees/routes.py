@@ -7,8 +7,6 @@ from tracker.auth.access import admin_required, staff_required
 from tracker.web.forms import saved
 from tracker.web.pagination import paginate
 from tracker.extensions import db
-from tracker.readiness.queries import flags_of
-from tracker.readiness.services import trainee_progress
 from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403, visible_trainees
@@ -44,7 +42,7 @@ def index():
 @bp.route("/trainees/<int:trainee_id>")
 @login_required
 def show(trainee_id: int):
-    """One trainee: profile, current rotation, rotation history and module results."""
+    """One trainee: profile, current rotation, rotation history and module results (readiness: see readiness/routes.py)."""
     trainee = get_trainee_or_403(trainee_id)
     rotations = queries.rotations_of(trainee)
     current = rules.current_rotation(rotations, today())
@@ -52,7 +50,6 @@ def show(trainee_id: int):
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
         history=history,
-        progress=trainee_progress(trainee, today()), flags=[] if current_user.is_trainee else flags_of(trainee),
     )
 
 
