@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := FLASK_DEBUG=1 $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev lock clean
+.PHONY: run test lint install install-dev lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,13 @@ run: install
 	$(FLASK) demo load --if-empty
 	$(FLASK) serve --host 127.0.0.1 --port 5000
 
-## test: the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-test: install-dev
+## test: the checks below, then the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+test: lint
 	$(BIN)/python -m pytest
+
+## lint: the layering contracts in .importlinter (see ARCHITECTURE.md)
+lint: install-dev
+	$(BIN)/lint-imports --no-logo
 
 ## lock: after changing requirements*.txt, pin every transitive dependency with hashes (keeps the other pins)
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
