@@ -37,9 +37,11 @@ run: install
 test: lint
 	$(BIN)/python -m pytest
 
-## lint: the layering contracts in .importlinter (see ARCHITECTURE.md)
+## lint: ruff (ruff.toml), the layering contracts (.importlinter, see ARCHITECTURE.md), no tracked file ignored
 lint: install-dev
+	$(BIN)/ruff check --quiet .
 	$(BIN)/lint-imports --no-logo
+	@! git ls-files -ci --exclude-standard 2>/dev/null | grep . || { echo ".gitignore lists the tracked files above"; exit 1; }
 
 ## lock: after changing requirements*.txt, pin every transitive dependency with hashes (keeps the other pins)
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links

@@ -1,10 +1,10 @@
 """Fixtures: an app on each test database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -103,7 +103,7 @@ def app(database_url, tmp_path):
 @pytest.fixture
 def clock(app) -> FixedClock:
     """The app's clock, stopped at Monday 30 June 2025 07:00 UTC; a test sets or advances it."""
-    return use_clock(app, FixedClock(datetime(2025, 6, 30, 7, 0, tzinfo=timezone.utc)))
+    return use_clock(app, FixedClock(datetime(2025, 6, 30, 7, 0, tzinfo=UTC)))
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """SCHEDULER_ENABLED under gunicorn: every worker runs the scheduler, and each occurrence is done once."""
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -9,7 +8,16 @@ import pytest
 
 from tests.digest_support import free_port
 from tests.test_scheduler_processes import (
-    KINDS, SKIPPED, STARTED, Scheduler, environment, flag_pairs, job_runs, scheduler_database, schedulers, seed,
+    KINDS,
+    SKIPPED,
+    STARTED,
+    Scheduler,
+    environment,
+    flag_pairs,
+    job_runs,
+    scheduler_database,
+    schedulers,
+    seed,
     wait_for,
 )
 

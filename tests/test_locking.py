@@ -8,7 +8,8 @@ from tests.waiting import LockWaits, wait_for
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.infra.locking import lock_rows
-from tracker.invitations import services as invitations, tokens
+from tracker.invitations import services as invitations
+from tracker.invitations import tokens
 
 
 def in_two_sessions(app, first_work, second_work) -> dict:

@@ -1,7 +1,7 @@
 """`flask readiness run|export|flags`: formats, ordering, defaults and failures."""
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -73,7 +73,7 @@ def test_run_prints_one_summary_line_and_a_second_run_raises_nothing(runner, pro
 
 def test_as_of_defaults_to_today_in_the_programme_time_zone(app, runner, programme, clock):
     """Monday 30 June 2025 20:00 UTC is already Tuesday 1 July in Kiritimati (UTC+14)."""
-    clock.set(datetime(2025, 6, 30, 20, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2025, 6, 30, 20, 0, tzinfo=UTC))
     app.config["TRACKER_TIMEZONE"] = "Pacific/Kiritimati"
     output = runner.invoke(args=["readiness", "run"]).output
     assert output.startswith("Readiness at 2025-07-01:")
@@ -126,7 +126,7 @@ def test_export_on_the_demo_programme_gives_sensible_rows(runner, app):
     assert len(not_active) == 2 and not_active.isdisjoint(row[0] for row in body)
     assert body == sorted(body, key=lambda row: (row[0], row[1]))
     assert {row[1] for row in body} == {"audit", "strategy", "supply-chain"}
-    for email, role, status, progress, unmet in body:
+    for _email, _role, status, progress, unmet in body:
         assert (status == "ready") == (progress == "1.00") == (unmet == "")
         assert 0 <= float(progress) <= 1 and len(progress) == 4
     ready = [row for row in body if row[2] == "ready"]

@@ -1,10 +1,9 @@
 """Crontab settings as triggers, the occurrence due now, and period keys (no database)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.scheduler.jobs import week_key
 from tracker.scheduler.cron import (
     CronError,
     crontab_trigger,
@@ -12,8 +11,9 @@ from tracker.scheduler.cron import (
     latest_occurrence,
     occurrence_key,
 )
+from tracker.scheduler.jobs import week_key
 
-UTC = timezone.utc
+UTC = UTC
 PARIS = ZoneInfo("Europe/Paris")
 
 

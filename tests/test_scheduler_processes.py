@@ -7,7 +7,7 @@ import sys
 import uuid
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,8 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.catalog.models import TargetRole
 from tracker.extensions import db
-from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
+from tracker.scheduler.models import JobRun
 from tracker.trainees.models import Trainee
 
 pytestmark = pytest.mark.slow
@@ -177,7 +177,7 @@ def test_two_schedulers_do_each_occurrence_once(kind, tmp_path):
         assert Counter((job, key) for job, key, _ in starts) == Counter((r.job, r.period_key) for r in runs)
         assert {(job, key): pid for job, key, pid in starts} == {(r.job, r.period_key): r.owner_pid for r in runs}
         # Both processes competed for the occurrences.
-        for pid, out in outputs.items():
+        for out in outputs.values():
             assert STARTED.search(out) or SKIPPED.search(out), out
         assert sum(len(SKIPPED.findall(out)) for out in outputs.values()) > 0
         assert not any(word in out for out in outputs.values() for word in ("database is locked", "Traceback", "ERROR"))
@@ -193,7 +193,7 @@ def test_a_scheduler_killed_mid_run_loses_its_lease_and_leaves_no_partial_result
     with scheduler_database(kind, tmp_path) as (url, app), schedulers() as started:
         expected = seed()
         # One readiness occurrence a few seconds ago (once a year), caught up at start.
-        due = datetime.now(timezone.utc) - timedelta(seconds=5)
+        due = datetime.now(UTC) - timedelta(seconds=5)
         env = environment(url, TRACKER_READINESS_CRON=f"{due.second} {due.minute} {due.hour} {due.day} {due.month} *",
                           TRACKER_SCHEDULER_GRACE_SECONDS="3600")
         marker = tmp_path / "stalled"
@@ -223,4 +223,4 @@ def test_a_scheduler_killed_mid_run_loses_its_lease_and_leaves_no_partial_result
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "raise")) == len(expected)
         assert successor.stop() == 0
         output = successor.output()
-        assert f"started (attempt 2) on" in output and "database is locked" not in output and "Traceback" not in output
+        assert "started (attempt 2) on" in output and "database is locked" not in output and "Traceback" not in output

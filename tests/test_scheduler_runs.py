@@ -1,25 +1,25 @@
 """Claiming occurrences, leases and takeover, recording runs, and the admin page of job runs."""
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 
 from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
+from tests.waiting import wait_for
 from tracker.extensions import db
-from tracker.scheduler import runs as claims
-from tracker.scheduler.models import JobRun
-from tracker.scheduler.occurrences import Heartbeat, run_occurrence
+from tracker.infra.clock import utcnow
 from tracker.readiness import services as readiness_services
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler import process as scheduler_runner
+from tracker.scheduler import runs as claims
 from tracker.scheduler.jobs import JOBS, readiness_work
-from tracker.infra.clock import utcnow
-from tests.waiting import wait_for
+from tracker.scheduler.models import JobRun
+from tracker.scheduler.occurrences import Heartbeat, run_occurrence
 
 READINESS = next(spec for spec in JOBS if spec.name == "readiness")
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ find the names of referenced records by table too and import no domain's models.
 """
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, Table, func, or_, select, true
@@ -121,7 +121,7 @@ def name_or_email_contains(user_entity, text: str):
 def utc_start_of(day: date) -> datetime:
     """Midnight of a programme-calendar day, as the naive UTC the database stores."""
     local = datetime.combine(day, time(), tzinfo=programme_zone())
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 # --- putting events into words -------------------------------------------------

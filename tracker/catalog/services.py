@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.audit.services import json_value, record_change, record_event, snapshot
+from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.core.errors import TrackerError
 from tracker.core.parsing import parse_score
-from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

@@ -2,12 +2,12 @@
 import click
 from flask.cli import AppGroup
 
-from tracker.web.cli import fail
+from tracker.core.weeks import WeekError, current_week, parse_week
 from tracker.digest import outbox, services
 from tracker.digest.content import build_digests
-from tracker.core.weeks import WeekError, current_week, parse_week
 from tracker.extensions import db
 from tracker.infra.clock import programme_zone, utcnow
+from tracker.web.cli import fail
 
 digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 
@@ -48,7 +48,7 @@ def print_dry_run(week) -> None:
     recorded = services.recorded_statuses(str(week))
     would = {"send": 0, "skip": 0, "already recorded": 0}
     digests = build_digests(week)
-    for digest, planned in zip(digests, services.plan_week(digests)):
+    for digest, planned in zip(digests, services.plan_week(digests), strict=True):
         who = digest.recipient.email
         if digest.recipient.id in recorded:
             would["already recorded"] += 1

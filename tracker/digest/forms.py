@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
-from tracker.digest.models import DELIVERY_STATUSES
 from tracker.core.weeks import WeekError, parse_week
+from tracker.digest.models import DELIVERY_STATUSES
 
 
 def validate_week_text(form, field) -> None:

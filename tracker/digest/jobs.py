@@ -5,8 +5,8 @@ see `tracker.digest.outbox`) and returns plain counts for the job's run
 record. Failed deliveries are part of the counts, not an exception: the
 job itself did its work, and admins see the failures on the deliveries page.
 """
-from tracker.digest import outbox
 from tracker.core.weeks import parse_week
+from tracker.digest import outbox
 
 
 def send_weekly_digest(period_key: str) -> dict:

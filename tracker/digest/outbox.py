@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from tracker.core.weeks import IsoWeek
 from tracker.digest import services
 from tracker.digest.content import build_digests
 from tracker.digest.models import DigestDelivery
 from tracker.digest.rendering import digest_message
-from tracker.core.weeks import IsoWeek
 from tracker.extensions import db
-from tracker.mail.transport import MailError, deliver
 from tracker.infra.clock import utcnow
+from tracker.mail.transport import MailError, deliver
 
 
 @dataclass

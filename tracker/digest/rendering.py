@@ -5,9 +5,9 @@ from email.utils import formataddr
 
 from flask import current_app, render_template
 
+from tracker.core.formatting import format_day
 from tracker.digest.content import Digest
 from tracker.digest.tokens import unsubscribe_url
-from tracker.core.formatting import format_day
 from tracker.mail.transport import build_message, mail_domain
 
 

@@ -6,6 +6,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import admin_required, staff_required
 from tracker.auth.models import User
+from tracker.core.formatting import format_day
+from tracker.core.weeks import coming_week, parse_week
 from tracker.digest import outbox, services
 from tracker.digest.access import get_preview_recipient_or_403, preview_choices
 from tracker.digest.content import build_digests
@@ -13,8 +15,6 @@ from tracker.digest.forms import DeliveryFilterForm, DigestPreferenceForm, Previ
 from tracker.digest.models import DigestDelivery
 from tracker.digest.rendering import render_digest
 from tracker.digest.tokens import user_id_from_token
-from tracker.core.formatting import format_day
-from tracker.core.weeks import coming_week, parse_week
 from tracker.extensions import csrf, db
 from tracker.infra.clock import today
 from tracker.web.pagination import paginate

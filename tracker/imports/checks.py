@@ -5,9 +5,9 @@ from datetime import date
 from typing import Any
 
 from tracker.auth.services import normalize_email
+from tracker.core.parsing import parse_iso_date
 from tracker.imports.csvfile import Problems, Row
 from tracker.imports.lookups import CatalogItem, Person
-from tracker.core.parsing import parse_iso_date
 
 
 def sentence(reason: str) -> str:

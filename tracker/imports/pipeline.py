@@ -163,12 +163,12 @@ class RecordImporter(Importer):
         new_rows = [{**p.values, "version": 1} for p in creates]
         ids = insert_rows(model, new_rows)
         record_events_bulk(actor, "create", model, [
-            (new_id, row["trainee_id"], None, snapshot_of(model, {**row, "id": new_id})) for new_id, row in zip(ids, new_rows)
+            (new_id, row["trainee_id"], None, snapshot_of(model, {**row, "id": new_id})) for new_id, row in zip(ids, new_rows, strict=True)
         ])
         changed = [{**p.existing, **{column: p.values[column] for column in self.changeable}} for p in updates]
         update_rows(model, changed, self.changeable)
         record_events_bulk(actor, "update", model, [
             (p.existing["id"], p.existing["trainee_id"], snapshot_of(model, p.existing), snapshot_of(model, row))
-            for p, row in zip(updates, changed)
+            for p, row in zip(updates, changed, strict=True)
         ])
 

@@ -8,8 +8,8 @@ updates their name, supervisor, start date and cohort, or changes nothing.
 from tracker.audit.services import record_events_bulk, snapshot_of
 from tracker.auth.models import User
 from tracker.auth.services import check_email_syntax
-from tracker.imports.checks import RowCheck, a
 from tracker.imports import lookups
+from tracker.imports.checks import RowCheck, a
 from tracker.imports.pipeline import Batch, Importer, Planned
 from tracker.infra.bulk import insert_rows, update_rows
 from tracker.invitations.services import invitation_message
@@ -88,19 +88,19 @@ def write(creates: list[Planned], updates: list[Planned], known: dict[int, dict]
     user_ids = insert_rows(User, users)
     trainees = [
         {**{f: p.values[f] for f in TRAINEE_FIELDS}, "user_id": user_id, "status": "active", "version": 1}
-        for p, user_id in zip(creates, user_ids)
+        for p, user_id in zip(creates, user_ids, strict=True)
     ]
     trainee_ids = insert_rows(Trainee, trainees)
     record_events_bulk(actor, "create", User, [
         (user_id, trainee_id, None, snapshot_of(User, {**user, "id": user_id}))
-        for user, user_id, trainee_id in zip(users, user_ids, trainee_ids)
+        for user, user_id, trainee_id in zip(users, user_ids, trainee_ids, strict=True)
     ])
     record_events_bulk(actor, "create", Trainee, [
         (trainee_id, trainee_id, None, snapshot_of(Trainee, {**row, "id": trainee_id}))
-        for row, trainee_id in zip(trainees, trainee_ids)
+        for row, trainee_id in zip(trainees, trainee_ids, strict=True)
     ])
     write_updates(updates, known, actor)
-    for user, user_id in zip(users, user_ids):
+    for user, user_id in zip(users, user_ids, strict=True):
         send_after_commit(invitation_message(user_id, user["email"], user["name"]))
 
 
@@ -113,8 +113,8 @@ def write_updates(updates: list[Planned], known: dict[int, dict], actor) -> None
     ])
     moved = [p for p in updates if changes_record(p)]
     before = [known[p.existing.trainee_id] for p in moved]
-    after = [{**row, **{f: p.values[f] for f in TRAINEE_FIELDS}} for row, p in zip(before, moved)]
+    after = [{**row, **{f: p.values[f] for f in TRAINEE_FIELDS}} for row, p in zip(before, moved, strict=True)]
     update_rows(Trainee, after, TRAINEE_FIELDS)
     record_events_bulk(actor, "update", Trainee, [
-        (row["id"], row["id"], snapshot_of(Trainee, row), snapshot_of(Trainee, changed)) for row, changed in zip(before, after)
+        (row["id"], row["id"], snapshot_of(Trainee, row), snapshot_of(Trainee, changed)) for row, changed in zip(before, after, strict=True)
     ])

@@ -5,7 +5,7 @@ Production runs on the system clock; a test installs a FixedClock and says
 "it is Monday 07:00" (`use_clock(app, FixedClock(...))`) instead of bending
 crons and grace periods around the real time.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ class SystemClock:
     """The machine's clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -38,7 +38,7 @@ class FixedClock:
         return self.at
 
     def set(self, at: datetime) -> None:
-        self.at = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+        self.at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
     def advance(self, delta: timedelta | None = None, **parts: float) -> None:
         """Move the clock on by `delta` or by timedelta's keywords: advance(minutes=5)."""
@@ -63,7 +63,7 @@ def current_clock() -> Clock:
 
 def utcnow() -> datetime:
     """The current time as naive UTC, the way the database stores it."""
-    return current_clock().now().astimezone(timezone.utc).replace(tzinfo=None)
+    return current_clock().now().astimezone(UTC).replace(tzinfo=None)
 
 
 def programme_zone() -> ZoneInfo:

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.readiness.models import ReadinessFlag
 from tracker.infra.clock import today
+from tracker.readiness.models import ReadinessFlag
 
 
 def strip(value: str | None) -> str | None:

@@ -1,17 +1,17 @@
 """The readiness board and decisions on flags."""
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.auth.access import staff_required
 from tracker.extensions import db
+from tracker.infra.clock import today
 from tracker.readiness import decisions, queries, services
 from tracker.readiness.access import get_flag_or_403
 from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
 from tracker.readiness.models import ReadinessFlag
-from tracker.infra.clock import today
 from tracker.trainees.access import visible_trainees
 from tracker.trainees.models import Trainee
 from tracker.trainees.queries import cohorts

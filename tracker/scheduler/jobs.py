@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tracker.core.weeks import week_of
 from tracker.digest import jobs as digest_jobs
 from tracker.readiness import services as readiness_services
-from tracker.core.weeks import week_of
 from tracker.scheduler.cron import CronError, crontab_trigger, occurrence_key
 
 

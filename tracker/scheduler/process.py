@@ -22,11 +22,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.extensions import db
+from tracker.infra.clock import current_clock, utcnow
 from tracker.scheduler import runs as claims
-from tracker.scheduler.occurrences import run_occurrence
 from tracker.scheduler.cron import crontab_trigger, latest_occurrence
 from tracker.scheduler.jobs import JOBS, JobSpec
-from tracker.infra.clock import current_clock, utcnow
+from tracker.scheduler.occurrences import run_occurrence
 
 log = logging.getLogger(__name__)
 

@@ -2,9 +2,9 @@
 from flask import Blueprint, current_app, render_template
 
 from tracker.auth.access import admin_required
+from tracker.infra.clock import local_now, utcnow
 from tracker.scheduler import queries
 from tracker.scheduler.jobs import schedule
-from tracker.infra.clock import local_now, utcnow
 
 bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")
 

@@ -23,9 +23,9 @@ from sqlalchemy import Connection, Engine, and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.scheduler.models import JobRun
-from tracker.infra.locking import begin_immediate
 from tracker.infra.clock import utcnow
+from tracker.infra.locking import begin_immediate
+from tracker.scheduler.models import JobRun
 
 RUNS = JobRun.__table__
 ABANDONED = "Abandoned: its holder stopped renewing the lease, and a later occurrence is due."

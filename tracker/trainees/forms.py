@@ -6,11 +6,11 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from tracker.auth.queries import supervisor_choices
 from tracker.auth.services import chosen_supervisor
 from tracker.catalog import queries as catalog_queries
-from tracker.web.fields import IsoDateField, RatingField, ScoreField, VersionField
-from tracker.web.forms import checked
 from tracker.trainees import queries, rules, services
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from tracker.trainees.services import COHORT_MAX_LENGTH, STALE_MESSAGE, RecordError, check_in_use
+from tracker.web.fields import IsoDateField, RatingField, ScoreField, VersionField
+from tracker.web.forms import checked
 
 
 class RecordForm(FlaskForm):

@@ -4,8 +4,6 @@ from flask_login import current_user, login_required
 
 from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import admin_required, staff_required
-from tracker.web.forms import saved
-from tracker.web.pagination import paginate
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services
@@ -20,6 +18,8 @@ from tracker.trainees.forms import (
     TraineeProfileForm,
 )
 from tracker.trainees.models import TRAINEE_STATUSES, ModuleResult, Rotation, Trainee
+from tracker.web.forms import saved
+from tracker.web.pagination import paginate
 
 bp = Blueprint("trainees", __name__)
 

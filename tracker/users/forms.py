@@ -6,9 +6,9 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from tracker.auth.models import ROLES, User
 from tracker.auth.queries import supervisor_choices
 from tracker.auth.services import UserError, check_email_syntax, chosen_supervisor, find_user_by_email
+from tracker.trainees.services import COHORT_MAX_LENGTH
 from tracker.web.fields import IsoDateField
 from tracker.web.forms import checked
-from tracker.trainees.services import COHORT_MAX_LENGTH
 
 
 class EmailMixin:

@@ -6,11 +6,11 @@ from sqlalchemy import func, or_, select
 from tracker.auth.access import admin_required
 from tracker.auth.models import ROLES, User
 from tracker.extensions import db
-from tracker.web.forms import ActiveForm, ConfirmForm, flash_errors, saved
-from tracker.web.pagination import paginate
 from tracker.trainees.models import Trainee
 from tracker.users import services
 from tracker.users.forms import EditUserForm, NewUserForm
+from tracker.web.forms import ActiveForm, ConfirmForm, flash_errors, saved
+from tracker.web.pagination import paginate
 
 bp = Blueprint("users", __name__, url_prefix="/admin")
 
