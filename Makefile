@@ -5,19 +5,20 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := FLASK_DEBUG=1 TRACKER_PORT=$(PORT) $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev clean
+.PHONY: run test lint install install-dev lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the pinned requirements change.
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Install exactly what the lock files pin (every transitive dependency, each with its hashes);
+# reinstall only when a lock file changes.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.installed
 
 # axe-core and the Nu HTML checker for the tests, exactly as package-lock.json pins them
@@ -34,8 +35,8 @@ run: install
 	$(FLASK) demo load --if-empty
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
-## test: the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-test: install-dev
+## test: the checks below, then the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+test: lint
 	$(BIN)/python -m pytest
 
 # What the suite needs from Debian, installed when missing: Chromium (browser tests) and a
@@ -51,6 +52,18 @@ test: system-tools
 system-tools:
 	@test -x $(CHROMIUM) || { echo "Installing Chromium for the browser tests"; $(APT_INSTALL) chromium; }
 	@command -v $(JAVA) >/dev/null || { echo "Installing Java for the Nu HTML checker"; $(APT_INSTALL) default-jre-headless; }
+
+## lint: ruff (ruff.toml), the layering contracts (.importlinter, see ARCHITECTURE.md), no tracked file ignored
+lint: install-dev
+	$(BIN)/ruff check --quiet .
+	$(BIN)/lint-imports --no-logo
+	@! git ls-files -ci --exclude-standard 2>/dev/null | grep . || { echo ".gitignore lists the tracked files above"; exit 1; }
+
+## lock: after changing requirements*.txt, pin every transitive dependency with hashes (keeps the other pins)
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache

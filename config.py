@@ -62,7 +62,8 @@ class Config:
 
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # import uploads: tens of thousands of rows fit easily
-    TRAINEES_PER_PAGE = 25
+    # Rows per page of every paginated list (trainees, users, audit events, mail deliveries).
+    PAGE_SIZE = int(os.environ.get("TRACKER_PAGE_SIZE") or 25)
 
     # Responses compressed when the client accepts it (pages with CSRF tokens too: see the README's
     # Decisions on BREACH); icons and other images are compressed already.

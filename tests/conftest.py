@@ -1,9 +1,10 @@
 """Fixtures: an app on each test database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
 import os
 import re
+from datetime import UTC, datetime
 
 import pytest
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -11,6 +12,7 @@ from config import TestConfig
 from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.extensions import db
+from tracker.infra.clock import FixedClock, use_clock
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 # On PostgreSQL a test waiting on a lock fails fast instead of hanging the suite.
@@ -105,6 +107,12 @@ def app(database_url, tmp_path):
         yield app
         clear_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def clock(app) -> FixedClock:
+    """The app's clock, stopped at Monday 30 June 2025 07:00 UTC; a test sets or advances it."""
+    return use_clock(app, FixedClock(datetime(2025, 6, 30, 7, 0, tzinfo=UTC)))
 
 
 @pytest.fixture

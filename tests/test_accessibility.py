@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import sign_in
 
@@ -40,7 +41,7 @@ def test_login_page_and_its_error_state(axe_page, demo):
     axe_page.goto("/login")
     assert violations(axe_page) == []
     sign_in(axe_page, "maria.lopez@example.com", "wrong password")
-    assert axe_page.get_by_role("alert").is_visible()
+    expect(axe_page.get_by_role("alert")).to_be_visible()  # waits for the answer to the POST to be shown
     assert violations(axe_page) == []
 
 

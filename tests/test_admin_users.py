@@ -166,7 +166,7 @@ def test_supervisor_change_from_a_stale_page_is_refused(client, people):
 
 
 def test_users_list_filters_and_paginates(app, client, people):
-    app.config["TRAINEES_PER_PAGE"] = 2
+    app.config["PAGE_SIZE"] = 2
     page = client.get("/admin/users/?role=supervisor").get_data(as_text=True)
     assert "Maria Lopez" in page and "David Chen" in page and "Amelia Hughes" not in page
     assert "Amelia Hughes" in client.get("/admin/users/?q=HUGHES").get_data(as_text=True)

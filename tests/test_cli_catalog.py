@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tracker.audit.models import AuditEvent
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.catalog.services import Checker
 from tracker.extensions import db
 
 CATALOG = {
@@ -126,3 +127,16 @@ def test_export_round_trips(runner, tmp_path):
     assert exported["roles"][0]["rotations"] == [{"job_type": "procurement", "min_weeks": 6, "min_rating": 4}]
     again = runner.invoke(args=["catalog", "import", write(tmp_path, exported, "exported.json")])
     assert "0 job types, 0 modules, 0 roles created or changed" in again.output
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (70, Decimal("70")), (65.5, Decimal("65.5")), ("72.25", Decimal("72.25")), (" 80 ", Decimal("80")),
+    (0, Decimal("0")), (100.0, Decimal("100")),
+    (100.5, None), (-1, None), (72.125, None), ("seventy", None), ("", None), (True, None), (None, None), ([70], None),
+])
+def test_catalogue_scores_follow_the_one_score_rule(app, value, expected):
+    """JSON numbers and numeric strings, 0-100 with at most two decimals, as in forms and files."""
+    check = Checker()
+    assert check.score({"pass_score": value}, "pass_score", "modules[0]") == expected
+    problems = [] if expected is not None else ["modules[0]: 'pass_score' must be a number from 0 to 100 with at most two decimals"]
+    assert check.problems == problems

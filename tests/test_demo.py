@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.infra.clock import today
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.services import evaluate_trainees
-from tracker.infra.clock import today
 from tracker.trainees.models import Trainee
 
 

@@ -46,7 +46,7 @@ def test_two_senders_at_once_send_one_digest_per_recipient(app, database_url, sm
     processes = [sender_process(database_url, smtp_server.port) for _ in range(2)]
     outputs = [process.communicate(timeout=120) for process in processes]
 
-    for process, (out, err) in zip(processes, outputs):
+    for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
         assert "database is locked" not in err
     received = sorted(m["To"].addresses[0].addr_spec for m in smtp_server.messages)

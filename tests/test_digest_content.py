@@ -7,9 +7,9 @@ from sqlalchemy import event
 
 from tests.digest_support import MONDAY, WEEK, hash_each_password_once, make_flag, make_programme  # noqa: F401  (fixtures)
 from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tracker.core.weeks import parse_week
 from tracker.digest.content import build_digests
 from tracker.digest.rendering import render_digest
-from tracker.core.weeks import parse_week
 from tracker.extensions import db
 
 

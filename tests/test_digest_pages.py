@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, post_form
 from tests.digest_support import WEEK, hash_each_password_once, make_programme, smtp_server  # noqa: F401  (fixtures)
-from tests.factories import make_trainee, make_user
+from tests.factories import make_trainee
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.digest import services

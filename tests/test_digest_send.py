@@ -310,10 +310,10 @@ def test_a_bad_week_exits_non_zero_with_one_line(programme, runner, smtp_server,
     assert db.session.query(OutboundMail).count() == 0
 
 
-def test_the_default_week_is_the_current_week_in_the_programme_time_zone(app, programme, runner, smtp_server, monkeypatch):
+def test_the_default_week_is_the_current_week_in_the_programme_time_zone(app, programme, runner, smtp_server, clock):
     app.config["TRACKER_TIMEZONE"] = "Pacific/Auckland"
     # Sunday 3 January 2027, 11:30 UTC: already Monday 4 January in Auckland.
-    monkeypatch.setattr("tracker.digest.cli.utcnow", lambda: datetime(2027, 1, 3, 11, 30))
+    clock.set(datetime(2027, 1, 3, 11, 30))
     result = runner.invoke(args=["digest", "send", "--dry-run"])
     assert "Dry run for 2027-W01" in result.output
     app.config["TRACKER_TIMEZONE"] = "UTC"

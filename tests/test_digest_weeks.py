@@ -1,5 +1,5 @@
 """ISO weeks of the digest, table-style with no database: parsing, Mondays, time zones, DST, year ends."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -59,7 +59,7 @@ def test_the_reported_days_of_week_53_are_the_week_before_it():
     assert parse_week("2027-W01").reported_days == (date(2026, 12, 28), date(2027, 1, 3))
 
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize("moment, zone, week", [

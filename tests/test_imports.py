@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tracker import models
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.models import __all__ as MODEL_NAMES
-from tracker import models
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 TRAINEES_HEADER = "email,name,supervisor_email,start_date,cohort\n"

@@ -11,8 +11,8 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import DateTime, create_engine, inspect, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import config_for
 from tracker import create_app

@@ -10,8 +10,8 @@ from tests.factories import make_job_type, make_module, make_role, make_trainee,
 from tracker import create_app
 from tracker.extensions import db
 from tracker.mail.models import OutboundMail
-from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
+from tracker.scheduler.models import JobRun
 from tracker.trainees.models import ModuleResult, Rotation
 
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import sign_in
-from tests.factories import make_job_type, make_result, make_module, make_role, make_rotation, make_trainee, make_user
+from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
 from tracker.extensions import db
-from tracker.readiness import services
 from tracker.infra.clock import today
+from tracker.readiness import services
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,7 @@
 """`flask readiness run|export|flags`: formats, ordering, defaults and failures."""
 import csv
 import io
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -72,15 +71,13 @@ def test_run_prints_one_summary_line_and_a_second_run_raises_nothing(runner, pro
     assert second.output == "Readiness at 2025-06-30: 2 active trainees evaluated, 0 flags raised, 0 cleared, 1 open.\n"
 
 
-def test_as_of_defaults_to_today_in_the_programme_time_zone(app, runner, programme):
-    """A zone whose date differs from UTC's right now, so UTC's date would fail the test."""
-    zone = "Pacific/Kiritimati" if datetime.now(timezone.utc).hour >= 10 else "Pacific/Pago_Pago"
-    app.config["TRACKER_TIMEZONE"] = zone
-    expected = datetime.now(ZoneInfo(zone)).date()
-    assert expected != datetime.now(timezone.utc).date()
+def test_as_of_defaults_to_today_in_the_programme_time_zone(app, runner, programme, clock):
+    """Monday 30 June 2025 20:00 UTC is already Tuesday 1 July in Kiritimati (UTC+14)."""
+    clock.set(datetime(2025, 6, 30, 20, 0, tzinfo=UTC))
+    app.config["TRACKER_TIMEZONE"] = "Pacific/Kiritimati"
     output = runner.invoke(args=["readiness", "run"]).output
-    assert output.startswith(f"Readiness at {expected.isoformat()}:")
-    assert db.session.scalar(select(ReadinessFlag.raised_on)) == expected
+    assert output.startswith("Readiness at 2025-07-01:")
+    assert db.session.scalar(select(ReadinessFlag.raised_on)) == date(2025, 7, 1)
 
 
 @pytest.mark.parametrize("command", ["run", "export"])
@@ -130,7 +127,7 @@ def test_export_on_the_demo_programme_gives_sensible_rows(runner, app):
     assert len(not_active) == 2 and not_active.isdisjoint(row[0] for row in body)
     assert body == sorted(body, key=lambda row: (row[0], row[1]))
     assert {row[1] for row in body} == {"audit", "strategy", "supply-chain"}
-    for email, role, status, progress, unmet in body:
+    for _email, _role, status, progress, unmet in body:
         assert (status == "ready") == (progress == "1.00") == (unmet == "")
         assert 0 <= float(progress) <= 1 and len(progress) == 4
     ready = [row for row in body if row[2] == "ready"]

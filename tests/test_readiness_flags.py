@@ -10,8 +10,8 @@ from tests.factories import make_job_type, make_module, make_result, make_role, 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.readiness import decisions, services
 from tracker.infra.clock import today
+from tracker.readiness import decisions, services
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.rules import add_months
 from tracker.trainees.models import ModuleResult, Rotation, Trainee

@@ -5,17 +5,17 @@ from functools import cache
 
 import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from tests.conftest import csrf_token_from, post_form
 from tests.factories import PASSWORD, make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import record_change, snapshot
 from tracker.extensions import db
+from tracker.infra.clock import today
 from tracker.readiness import services
 from tracker.readiness.models import ReadinessFlag
-from tracker.infra.clock import today
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
-from werkzeug.security import generate_password_hash
 
 
 @cache

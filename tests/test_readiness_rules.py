@@ -8,13 +8,13 @@ import pytest
 
 from tracker.core.formatting import format_score
 from tracker.readiness.rules import (
-    days_by_job_type,
     ModuleNeed,
     ResultFact,
     RoleSpec,
     RotationFact,
     RotationNeed,
     add_months,
+    days_by_job_type,
     evaluate,
     format_progress,
     format_weeks,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_job_type, make_rotation, make_trainee
+from tests.waiting import LockWaits, wait_for
 from tracker.catalog.models import JobType
 from tracker.extensions import db
 from tracker.trainees import services
@@ -47,11 +48,13 @@ def test_two_concurrent_saves_cannot_both_add_overlapping_rotations(app):
             db.session.remove()
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_holds_lock.wait(10)
-    time.sleep(0.5)  # the second save is now waiting on the lock (without it, it would have saved)
-    release_first.set()
+    with LockWaits(db.engine) as locks:
+        for thread in threads:
+            thread.start()
+        assert first_holds_lock.wait(10)
+        # Without the lock, the second save would not wait here, and would save.
+        wait_for(locks.waiting, "the second save to wait on the trainee's lock")
+        release_first.set()
     for thread in threads:
         thread.join(20)
     assert "overlap the Warehouse rotation from 2025-03-01 to 2025-03-31" in outcome["second"]

@@ -1,24 +1,26 @@
 """Claiming occurrences, leases and takeover, recording runs, and the admin page of job runs."""
-import time
-from datetime import date, datetime, timedelta
+import logging
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 
 from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
+from tests.waiting import wait_for
 from tracker.extensions import db
+from tracker.infra.clock import utcnow
 from tracker.infra.leases import short_transaction
-from tracker.scheduler import runs as claims
-from tracker.scheduler.models import JobRun
-from tracker.scheduler.occurrences import Heartbeat, run_occurrence
 from tracker.readiness import services as readiness_services
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler import process as scheduler_runner
+from tracker.scheduler import runs as claims
 from tracker.scheduler.jobs import JOBS, readiness_work
-from tracker.infra.clock import utcnow
+from tracker.scheduler.models import JobRun
+from tracker.scheduler.occurrences import Heartbeat, run_occurrence
 
 READINESS = next(spec for spec in JOBS if spec.name == "readiness")
+UTC = UTC
 
 
 @pytest.fixture
@@ -63,9 +65,9 @@ def test_an_occurrence_is_claimed_once(app):
     assert row.lease_expires_at > utcnow() + timedelta(seconds=50)
 
 
-def test_an_expired_lease_is_taken_over_and_the_old_holder_is_fenced_off(app):
+def test_an_expired_lease_is_taken_over_and_the_old_holder_is_fenced_off(app, clock):
     old = claims.claim(db.engine, "readiness", "K", 60)
-    expire_lease()
+    clock.advance(seconds=61)  # the holder stopped renewing a minute ago
     assert claims.state(db.engine, "readiness", "K", utcnow()) == "expired"
     new = claims.claim(db.engine, "readiness", "K", 60)
     assert (new.run_id, new.attempt) == (old.run_id, 2)
@@ -78,29 +80,29 @@ def test_an_expired_lease_is_taken_over_and_the_old_holder_is_fenced_off(app):
     assert (run_row().attempts, run_row().outcome) == (2, "running")
 
 
-def test_a_finished_run_is_never_taken_over(app):
+def test_a_finished_run_is_never_taken_over(app, clock):
     claim = claims.claim(db.engine, "readiness", "K", 60)
     assert claims.finish(db.session, claim, {"raised": 0})
     db.session.commit()
-    expire_lease()
+    clock.advance(hours=1)
     assert claims.state(db.engine, "readiness", "K", utcnow()) == "done"
     assert claims.claim(db.engine, "readiness", "K", 60) is None
 
 
-def test_the_heartbeat_renews_the_lease(app):
+def test_the_heartbeat_renews_the_lease_on_the_apps_clock(app, clock):
     claim = claims.claim(db.engine, "readiness", "K", 2)
-    first_expiry = run_row().lease_expires_at
-    with Heartbeat(db.engine, claim, 2, 0.2):
-        time.sleep(0.7)
-    assert run_row().lease_expires_at > first_expiry
+    assert run_row().lease_expires_at == datetime(2025, 6, 30, 7, 0, 2)
+    clock.advance(minutes=5)
+    with Heartbeat(db.engine, claim, 2, 0.01):
+        wait_for(lambda: run_row().lease_expires_at == datetime(2025, 6, 30, 7, 5, 2), "the heartbeat to renew the lease")
+    assert claims.state(db.engine, "readiness", "K", utcnow()) == "held"
 
 
-def test_superseded_runs_of_a_dead_holder_are_recorded_as_failed(app):
+def test_superseded_runs_of_a_dead_holder_are_recorded_as_failed(app, clock):
     claims.claim(db.engine, "readiness", "old", 60)
-    claims.claim(db.engine, "readiness", "live", 60)
     claims.claim(db.engine, "readiness", "current", 60)
-    expire_lease(key="old")
-    expire_lease(key="current")
+    clock.advance(seconds=61)  # both holders died
+    claims.claim(db.engine, "readiness", "live", 60)
     assert claims.abandon_superseded(db.engine, "readiness", "current") == ["old"]
     assert (run_row(key="old").outcome, run_row(key="old").error) == ("failed", claims.ABANDONED)
     assert run_row(key="live").outcome == run_row(key="current").outcome == "running"
@@ -150,42 +152,57 @@ def test_the_readiness_job_evaluates_as_of_the_occurrences_date(app, ready_train
     assert db.session.scalars(select(ReadinessFlag.raised_on)).all() == [date(2025, 1, 19)] * 2
 
 
-# --- what is due ----------------------------------------------------------------------
+# --- what is due: "it is Monday 07:00" on the app's clock ---------------------------------
 
 
 @pytest.fixture
-def due_now(app):
-    """The readiness cron fires every second; occurrences up to a minute old are caught up."""
-    app.config.update(TRACKER_READINESS_CRON="* * * * * *", SCHEDULER_MISFIRE_GRACE_SECONDS=60)
-    return app
+def schedule(app, clock):
+    """Readiness every night at 02:00 and the digest on Mondays at 07:00 (UTC); missed ones caught up within 12 hours."""
+    app.config.update(
+        TRACKER_TIMEZONE="UTC", TRACKER_READINESS_CRON="0 2 * * *", TRACKER_DIGEST_CRON="0 7 * * mon",
+        TRACKER_MAIL_RETRY_CRON="*/15 * * * *", SCHEDULER_MISFIRE_GRACE_SECONDS=12 * 3600,
+    )
+    return clock
 
 
-def test_a_missed_occurrence_is_caught_up_once(due_now, ready_trainees):
-    due_now.config["TRACKER_READINESS_CRON"] = "0 0 1 1 *"  # only on new year's midnight...
-    due_now.config["SCHEDULER_MISFIRE_GRACE_SECONDS"] = 400 * 24 * 3600  # ...and a grace longer than a year
-    assert scheduler_runner.run_due(due_now, READINESS) == "succeeded"
-    assert scheduler_runner.run_due(due_now, READINESS) == "done"
-    assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1
-    assert count_flags() == 2
+def run_keys() -> list[tuple[str, str]]:
+    db.session.expire_all()
+    return db.session.execute(select(JobRun.job, JobRun.period_key).order_by(JobRun.id)).all()
 
 
-def test_nothing_is_due_when_the_last_occurrence_is_older_than_the_grace(due_now, ready_trainees):
-    due_now.config["TRACKER_READINESS_CRON"] = "0 0 1 1 *"
-    due_now.config["SCHEDULER_MISFIRE_GRACE_SECONDS"] = 3600
-    if datetime.now(ZoneInfo("UTC")) < datetime.now(ZoneInfo("UTC")).replace(month=1, day=1, hour=1, minute=0):
-        pytest.skip("it is new year's first hour")
-    assert scheduler_runner.run_due(due_now, READINESS) is None
-    assert db.session.scalar(select(func.count()).select_from(JobRun)) == 0
+def test_the_current_occurrence_is_the_latest_within_the_grace(app, schedule):
+    schedule.set(datetime(2025, 6, 30, 1, 59, tzinfo=UTC))  # Monday 01:59: Sunday's run is 23:59 old, Monday's not yet due
+    assert scheduler_runner.current_occurrence(app.config, READINESS) is None
+    schedule.set(datetime(2025, 6, 30, 2, 0, tzinfo=UTC))
+    assert scheduler_runner.current_occurrence(app.config, READINESS) == (
+        datetime(2025, 6, 30, 2, 0, tzinfo=ZoneInfo("UTC")), "2025-06-30T02:00:00+00:00")
+    schedule.set(datetime(2025, 7, 6, 23, 0, tzinfo=UTC))  # Sunday night: the digest of Monday 07:00 is long past
+    assert scheduler_runner.current_occurrence(app.config, next(s for s in JOBS if s.name == "digest")) is None
+    schedule.set(datetime(2025, 6, 30, 7, 0, tzinfo=UTC))
+    assert scheduler_runner.current_occurrence(app.config, next(s for s in JOBS if s.name == "digest"))[1] == "2025-W27"
 
 
-def test_a_dead_holders_run_is_taken_over_by_the_watch(due_now, ready_trainees):
-    due_now.config["TRACKER_READINESS_CRON"] = "0 0 1 1 *"
-    due_now.config["SCHEDULER_MISFIRE_GRACE_SECONDS"] = 400 * 24 * 3600
-    _, key = scheduler_runner.current_occurrence(due_now.config, READINESS)
+def test_a_missed_occurrence_is_caught_up_once(app, schedule, ready_trainees):
+    schedule.set(datetime(2025, 6, 30, 9, 30, tzinfo=UTC))  # the scheduler was down at 02:00, up again at 09:30
+    assert scheduler_runner.run_due(app, READINESS) == "succeeded"
+    assert scheduler_runner.run_due(app, READINESS) == "done"
+    assert run_keys() == [("readiness", "2025-06-30T02:00:00+00:00")]
+    assert db.session.scalars(select(ReadinessFlag.raised_on)).all() == [date(2025, 6, 30)] * 2
+
+
+def test_nothing_is_due_when_the_last_occurrence_is_older_than_the_grace(app, schedule, ready_trainees):
+    schedule.set(datetime(2025, 6, 30, 14, 30, tzinfo=UTC))  # 12.5 hours after 02:00
+    assert scheduler_runner.run_due(app, READINESS) is None
+    assert run_keys() == []
+
+
+def test_a_dead_holders_run_is_taken_over_by_the_watch(app, schedule, ready_trainees):
+    schedule.set(datetime(2025, 6, 30, 2, 0, 30, tzinfo=UTC))
+    _, key = scheduler_runner.current_occurrence(app.config, READINESS)
     claims.claim(db.engine, "readiness", key, 60)  # a holder that then died
-    assert scheduler_runner.run_due(due_now, READINESS) == "held"
-    expire_lease(key=key)
-    assert scheduler_runner.run_due(due_now, READINESS) == "succeeded"
+    assert scheduler_runner.run_due(app, READINESS) == "held"
+    schedule.advance(seconds=61)
+    assert scheduler_runner.run_due(app, READINESS) == "succeeded"
     row = run_row(key=key)
     assert (row.outcome, row.attempts) == ("succeeded", 2) and count_flags() == 2
 
@@ -202,19 +219,21 @@ class RecordingScheduler:
         self.woken.append(job_id)
 
 
-def test_the_watch_wakes_a_job_whose_occurrence_was_missed_or_whose_holder_died(due_now):
-    due_now.config.update(TRACKER_READINESS_CRON="0 0 1 1 *", TRACKER_DIGEST_CRON="0 0 1 1 *",
-                          TRACKER_MAIL_RETRY_CRON="0 0 1 1 *", SCHEDULER_MISFIRE_GRACE_SECONDS=400 * 24 * 3600)
-    keys = {spec.name: scheduler_runner.current_occurrence(due_now.config, spec)[1] for spec in JOBS}
+def test_the_watch_wakes_a_job_whose_occurrence_was_missed_or_whose_holder_died(app, schedule, caplog):
+    caplog.set_level(logging.INFO, logger="tracker.scheduler")
+    schedule.set(datetime(2025, 6, 30, 7, 5, tzinfo=UTC))  # Monday 07:05: readiness (02:00), digest and mail retry (07:00) due
+    keys = {spec.name: scheduler_runner.current_occurrence(app.config, spec)[1] for spec in JOBS}
+    assert keys == {"readiness": "2025-06-30T02:00:00+00:00", "digest": "2025-W27", "mail_retry": "2025-06-30T07:00:00+00:00"}
     for job in ("digest", "mail_retry"):
         claims.finish(db.session, claims.claim(db.engine, job, keys[job], 60), {})
         db.session.commit()
     scheduler = RecordingScheduler()
-    assert scheduler_runner.watch(due_now, scheduler) == ["readiness"]  # missed: nobody did it
+    assert scheduler_runner.watch(app, scheduler) == ["readiness"]  # missed: nobody did it
     claims.claim(db.engine, "readiness", keys["readiness"], 60)
-    assert scheduler_runner.watch(due_now, scheduler) == []  # held by a live scheduler
-    expire_lease(key=keys["readiness"])
-    assert scheduler_runner.watch(due_now, scheduler) == ["readiness"]  # its holder died
+    assert scheduler_runner.watch(app, scheduler) == []  # held by a live scheduler
+    assert "job readiness 2025-06-30T02:00:00+00:00: in progress, its lease is live" in caplog.messages
+    schedule.advance(seconds=61)
+    assert scheduler_runner.watch(app, scheduler) == ["readiness"]  # its holder died
     assert scheduler.woken == ["readiness", "readiness"]
 
 

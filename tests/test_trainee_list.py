@@ -50,7 +50,7 @@ def test_filters_and_sorting(client, cohort, query, expected):
 
 
 def test_pages_keep_the_filters(app, client, cohort):
-    app.config["TRAINEES_PER_PAGE"] = 2
+    app.config["PAGE_SIZE"] = 2
     first = client.get("/trainees/?cohort=2025-Autumn&sort=name").get_data(as_text=True)
     assert "2 trainees" in first
     assert names(client, "sort=name") == ["Amelia Hughes", "Ben Carter"]

@@ -45,17 +45,19 @@ def trust_proxies(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    """Attach the unbound extensions to this app."""
+    """Attach the unbound extensions to this app, and the clock it tells the time by."""
     from tracker import models  # noqa: F401  (every table must be known to Alembic)
-    from tracker.mail import sender  # noqa: F401  (mail queued by a transaction leaves once it commits)
     from tracker.auth.loader import init_login
     from tracker.extensions import compress, csrf, db, migrate
+    from tracker.infra.clock import SYSTEM_CLOCK, use_clock
+    from tracker.mail import sender  # noqa: F401  (mail queued by a transaction leaves once it commits)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_DIR, "migrations"))
     csrf.init_app(app)
     compress.init_app(app)
     init_login(app)
+    use_clock(app, SYSTEM_CLOCK)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -88,10 +90,10 @@ def register_commands(app: Flask) -> None:
     from tracker.catalog.cli import catalog_cli
     from tracker.demo.cli import demo_cli
     from tracker.digest.cli import digest_cli
+    from tracker.imports.cli import results_cli, rotations_cli, trainees_cli
     from tracker.main.cli import serve_command
     from tracker.readiness.cli import readiness_cli
     from tracker.scheduler.cli import scheduler_cli
-    from tracker.trainees.cli import results_cli, rotations_cli, trainees_cli
     from tracker.users.cli import users_cli
 
     for command in (

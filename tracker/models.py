@@ -3,8 +3,8 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.mail.models import OutboundMail
-from tracker.scheduler.models import JobRun
 from tracker.readiness.models import ReadinessFlag
+from tracker.scheduler.models import JobRun
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 __all__ = [

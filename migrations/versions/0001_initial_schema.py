@@ -9,9 +9,8 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-27
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -11,9 +11,8 @@ Revision ID: 0002_digest
 Revises: 0001
 Create Date: 2026-11-27
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_digest'

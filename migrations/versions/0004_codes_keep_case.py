@@ -25,9 +25,8 @@ Revision ID: 0004_codes_keep_case
 Revises: 0002_digest
 Create Date: 2026-12-01
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_codes_keep_case'

@@ -20,9 +20,8 @@ Revision ID: 0005_deferral_revisit
 Revises: 0004_codes_keep_case
 Create Date: 2026-12-01
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_deferral_revisit'

@@ -1,18 +1,20 @@
-"""Reading the audit trail: a trainee's history, the admins' filtered list, and events put into words."""
+"""Reading the audit trail: a trainee's history, the admins' filtered list, and events put into words.
+
+Events name records by table, as they were recorded; so do these reads, which
+find the names of referenced records by table too and import no domain's models.
+"""
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import Select, Table, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.catalog.models import JobType, TargetRole, TrainingModule
 from tracker.extensions import db
 from tracker.infra.clock import programme_zone
-from tracker.trainees.models import Trainee
 
 ENTITY_NAMES = {
     "rotations": "Rotation",
@@ -33,15 +35,15 @@ VERBS = {
     "reverse_decision": "decision reversed", "update_requirements": "requirements changed",
 }
 HIDDEN_KEYS = {"id", "trainee_id"}
-# Columns holding another record's id, and where to find the name to show instead.
+# Columns holding another record's id, and the table whose `name` to show instead.
 REFERENCES = {
-    "job_type_id": JobType,
-    "module_id": TrainingModule,
-    "supervisor_id": User,
-    "user_id": User,
-    "decided_by_id": User,
-    "role_id": TargetRole,
-    "placed_role_id": TargetRole,
+    "job_type_id": "job_types",
+    "module_id": "training_modules",
+    "supervisor_id": "users",
+    "user_id": "users",
+    "decided_by_id": "users",
+    "role_id": "target_roles",
+    "placed_role_id": "target_roles",
 }
 
 
@@ -86,10 +88,10 @@ def filter_events(trainee: str = "", user: str = "", date_from: date | None = No
     """Audit events, newest first, narrowed by trainee (name or email), acting user (name or email) and days."""
     query = select(AuditEvent).options(joinedload(AuditEvent.actor))
     if trainee:
-        trainee_user = aliased(User)
+        trainee_user, trainees = aliased(User), table("trainees")
         matching = (
-            select(Trainee.id)
-            .join(trainee_user, Trainee.user_id == trainee_user.id)
+            select(trainees.c.id)
+            .join(trainee_user, trainees.c.user_id == trainee_user.id)
             .where(name_or_email_contains(trainee_user, trainee))
         )
         query = query.where(AuditEvent.trainee_id.in_(matching))
@@ -100,6 +102,11 @@ def filter_events(trainee: str = "", user: str = "", date_from: date | None = No
     if date_to:
         query = query.where(AuditEvent.at < utc_start_of(date_to + timedelta(days=1)))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def table(name: str) -> Table:
+    """A table of the app's schema, by the name audit events record."""
+    return db.metadata.tables[name]
 
 
 def name_or_email_contains(user_entity, text: str):
@@ -114,7 +121,7 @@ def name_or_email_contains(user_entity, text: str):
 def utc_start_of(day: date) -> datetime:
     """Midnight of a programme-calendar day, as the naive UTC the database stores."""
     local = datetime.combine(day, time(), tzinfo=programme_zone())
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 # --- putting events into words -------------------------------------------------
@@ -138,24 +145,26 @@ def describe_events(events: list[AuditEvent]) -> list[EventView]:
 
 def referenced_names(events: list[AuditEvent]) -> dict[str, dict[int, str]]:
     """Names of the records the events' fields point at, one query per kind of record."""
-    wanted: dict[Any, set[int]] = {}
+    wanted: dict[str, set[int]] = {}
     for e in events:
         for state in (e.before, e.after):
             for key, value in (state or {}).items():
                 if key in REFERENCES and isinstance(value, int):
                     wanted.setdefault(REFERENCES[key], set()).add(value)
     found = {}
-    for model, ids in wanted.items():
-        found[model] = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
-    return {key: found.get(model, {}) for key, model in REFERENCES.items()}
+    for name, ids in wanted.items():
+        referenced = table(name)
+        found[name] = dict(db.session.execute(select(referenced.c.id, referenced.c.name).where(referenced.c.id.in_(ids))).all())
+    return {key: found.get(name, {}) for key, name in REFERENCES.items()}
 
 
 def trainee_names_of(trainee_ids: set[int]) -> dict[int, str]:
     """The names of these trainees (one query)."""
     if not trainee_ids:
         return {}
+    trainees = table("trainees")
     rows = db.session.execute(
-        select(Trainee.id, User.name).join(User, Trainee.user_id == User.id).where(Trainee.id.in_(trainee_ids))
+        select(trainees.c.id, User.name).join(User, trainees.c.user_id == User.id).where(trainees.c.id.in_(trainee_ids))
     )
     return dict(rows.all())
 

@@ -1,6 +1,6 @@
 """Access rules shared by every domain: who may open which page."""
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user, login_required

@@ -38,6 +38,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def chosen_supervisor(value: str, keep: User | None = None) -> User:
+    """The supervisor a form's select names (by id): an active supervisor, or `keep` (the one a trainee already has)."""
+    user = db.session.get(User, int(value)) if (value or "").isdigit() else None
+    if user is None or user.role != "supervisor":
+        raise UserError("Choose a supervisor from the list.", "supervisor")
+    if not user.active and user != keep:
+        raise UserError(f"{user.name} is no longer active; choose another supervisor.", "supervisor")
+    return user
+
+
 def check_password_strength(password: str) -> None:
     """Refuse passwords too short to be worth hashing."""
     if len(password or "") < MIN_PASSWORD_LENGTH:

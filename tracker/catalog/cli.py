@@ -5,8 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from tracker.catalog import services
-from tracker.web.cli import fail
 from tracker.extensions import db
+from tracker.web.cli import fail
 
 catalog_cli = AppGroup("catalog", help="Import and export job types, modules and target roles.")
 

@@ -1,6 +1,6 @@
 """The admins' catalogue pages: job types, modules and target roles (create, edit, take out of use) and role requirements."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user

@@ -1,15 +1,23 @@
 """Catalogue import and export: job types, modules, target roles and their requirements."""
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from tracker.audit.services import json_value, record_change, record_event, snapshot
-from tracker.core.errors import TrackerError
 from tracker.catalog.models import (
-    JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule, code_is, code_key, code_order,
+    JobType,
+    ModuleRequirement,
+    RotationRequirement,
+    TargetRole,
+    TrainingModule,
+    code_is,
+    code_key,
+    code_order,
 )
+from tracker.core.errors import TrackerError
+from tracker.core.parsing import parse_score
 from tracker.extensions import db
 
 # Kept as written; unique regardless of case (see catalog.models). ASCII only, so every lower() agrees.
@@ -60,17 +68,15 @@ class Checker:
         return value
 
     def score(self, item: dict, key: str, where: str) -> Decimal | None:
+        """A JSON number or numeric string, through the one score rule (core.parsing.parse_score)."""
         value = item.get(key)
         try:
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                raise InvalidOperation
-            score = Decimal(str(value))
-        except InvalidOperation:
-            score = None
-        if score is None or not score.is_finite() or not 0 <= score <= 100 or score != round(score, 2):
+                raise ValueError(f"not a number: {value!r}")
+            return parse_score(str(value))
+        except ValueError:
             self.problem(where, f"'{key}' must be a number from 0 to 100 with at most two decimals")
             return None
-        return score
 
     def objects(self, document: dict, key: str, where: str) -> list[dict]:
         items = document.get(key, [])

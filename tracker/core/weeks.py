@@ -5,7 +5,7 @@ zone, so callers pass the zone (or a local date) in.
 """
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tracker.core.errors import TrackerError
@@ -66,7 +66,7 @@ def week_of(day: date) -> IsoWeek:
 def local_date(moment: datetime, zone: ZoneInfo) -> date:
     """The calendar date in `zone` at `moment` (naive moments are UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone).date()
 
 

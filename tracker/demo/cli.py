@@ -2,10 +2,10 @@
 import click
 from flask.cli import AppGroup
 
-from tracker.web.cli import fail
 from tracker.demo import services
 from tracker.extensions import db
 from tracker.infra.clock import today
+from tracker.web.cli import fail
 
 demo_cli = AppGroup("demo", help="The demo programme.")
 

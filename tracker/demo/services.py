@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from tracker.audit.services import record_change
 from tracker.auth.models import User
 from tracker.auth.services import create_user
-from tracker.audit.services import record_change
 from tracker.catalog.models import JobType, TrainingModule
 from tracker.catalog.services import import_catalog
 from tracker.core.errors import TrackerError

@@ -1,5 +1,5 @@
 """`flask digest send`: the weekly readiness digest from the command line."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -51,7 +51,7 @@ def summary_line(report: services.RunReport) -> str:
 def local_time(moment: datetime) -> str:
     """A stored (naive UTC) time in TRACKER_TIMEZONE: "Mon 30 Nov 2026 07:15 UTC"."""
     zone = programme_zone()
-    local = moment.replace(tzinfo=timezone.utc).astimezone(zone)
+    local = moment.replace(tzinfo=UTC).astimezone(zone)
     return f"{format_day(local.date())} {local:%H:%M} {zone.key}"
 
 
@@ -60,7 +60,7 @@ def print_dry_run(week) -> None:
     recorded = services.recorded_statuses(str(week))
     would = {"send": 0, "skip": 0, "already recorded": 0}
     digests = build_digests(week)
-    for digest, planned in zip(digests, services.plan_week(digests)):
+    for digest, planned in zip(digests, services.plan_week(digests), strict=True):
         who = digest.recipient.email
         if digest.recipient.id in recorded:
             would["already recorded"] += 1

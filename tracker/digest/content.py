@@ -14,13 +14,13 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import Select, select
 
-from tracker.digest import queries
-from tracker.digest.queries import Recipient
 from tracker.core.formatting import format_day
 from tracker.core.weeks import IsoWeek
+from tracker.digest import queries
+from tracker.digest.queries import Recipient
 from tracker.readiness import rules
-from tracker.readiness.rules import NEARLY_READY
 from tracker.readiness.queries import active_trainee_ids
+from tracker.readiness.rules import NEARLY_READY
 from tracker.readiness.services import evaluate_trainees
 from tracker.trainees.models import Trainee
 
@@ -193,7 +193,7 @@ def summary_lines(sections: Sections, trainees: list) -> list[SupervisorLine]:
     for t in trainees:
         by_supervisor[(t.supervisor_name, t.supervisor_id, t.supervisor_active, t.supervisor_subscribed)].append(t.id)
     lines = []
-    for (name, supervisor_id, active, subscribed), ids in sorted(by_supervisor.items()):
+    for (name, _supervisor_id, active, subscribed), ids in sorted(by_supervisor.items()):
         counts = sections.about(set(ids)).counts()
         lines.append(SupervisorLine(name, active, subscribed, len(ids), counts))
     return lines

@@ -3,9 +3,9 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 
+from tracker.core.formatting import format_day
 from tracker.digest.content import Digest
 from tracker.digest.tokens import unsubscribe_url
-from tracker.core.formatting import format_day
 from tracker.mail.transport import mail_domain
 
 

@@ -1,13 +1,14 @@
 """Checking one row's fields, collecting every reason it is refused (with the column it is about)."""
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tracker.auth.services import normalize_email
 from tracker.catalog.models import code_key
+from tracker.core.parsing import parse_iso_date
 from tracker.imports.csvfile import Problems, Row
 from tracker.imports.lookups import CatalogItem, Person
-from tracker.core.parsing import parse_iso_date
 
 
 def sentence(reason: str) -> str:
@@ -107,3 +108,26 @@ def refuse_repeats(planned: list, key: Callable[[Any], Any], problems: Problems,
             problems.add(item.line, repeated(item, first_line[key(item)]))
         else:
             first_line[key(item)] = item.line
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period as an overlap check sees it: from the file (with its line) or already recorded."""
+
+    start: date
+    end: date | None
+    line: int | None
+    label: str
+
+
+def report_overlaps(spans: list[Span], problems: Problems) -> None:
+    """Sweep one trainee's spans, sorted by start date: each one starting before the furthest end so far overlaps that one."""
+    furthest = None
+    for span in spans:
+        if furthest is not None and (furthest.end is None or span.start <= furthest.end):
+            if span.line is not None:
+                problems.add(span.line, f"overlaps {furthest.label}")
+            elif furthest.line is not None:
+                problems.add(furthest.line, f"overlaps {span.label}")
+        if furthest is None or (furthest.end is not None and (span.end is None or span.end > furthest.end)):
+            furthest = span

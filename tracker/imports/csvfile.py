@@ -79,7 +79,7 @@ def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems) -> list
             if len(fields) != len(header):
                 problems.add(line, f"has {len(fields)} fields, the header has {len(header)}")
                 continue
-            rows.append(Row(line, {name: value.strip() for name, value in zip(header, fields)}))
+            rows.append(Row(line, {name: value.strip() for name, value in zip(header, fields, strict=True)}))
     except csv.Error as exc:
         problems.add(reader.line_num, f"cannot be read as CSV ({exc}); nothing after it was read")
     return rows

@@ -7,9 +7,9 @@ from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, TrainingModule, code_order
+from tracker.core.formatting import format_score
 from tracker.extensions import db
 from tracker.imports import results, rotations, trainees
-from tracker.core.formatting import format_score
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, TrainingModule, code_key
 from tracker.extensions import db
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Trainee
 
 CHUNK = 1000  # ids or emails per IN (...) list, well under every database's parameter limit
 
@@ -65,27 +65,11 @@ def catalog_by_code(model: type[JobType] | type[TrainingModule]) -> dict[str, Ca
     return {code_key(row.code): CatalogItem(*row) for row in rows}
 
 
-def rotations_of(trainee_ids: Iterable[int]) -> list:
-    """Every rotation of these trainees, as plain rows."""
-    columns = (
-        Rotation.id, Rotation.trainee_id, Rotation.job_type_id, Rotation.supervisor_id, Rotation.start_date,
-        Rotation.end_date, Rotation.rating, Rotation.notes, Rotation.version,
-    )
+def records_of(model, trainee_ids: Iterable[int]) -> list:
+    """Every record of `model` (rotations, results, ...) of these trainees, as plain rows."""
     rows = []
     for chunk in chunks(trainee_ids):
-        rows.extend(db.session.execute(select(*columns).where(Rotation.trainee_id.in_(chunk))).all())
-    return rows
-
-
-def results_of(trainee_ids: Iterable[int]) -> list:
-    """Every module result of these trainees, as plain rows."""
-    columns = (
-        ModuleResult.id, ModuleResult.trainee_id, ModuleResult.module_id, ModuleResult.completed_on,
-        ModuleResult.score, ModuleResult.version,
-    )
-    rows = []
-    for chunk in chunks(trainee_ids):
-        rows.extend(db.session.execute(select(*columns).where(ModuleResult.trainee_id.in_(chunk))).all())
+        rows.extend(db.session.execute(select(*model.__table__.c).where(model.trainee_id.in_(chunk))).all())
     return rows
 
 

@@ -1,18 +1,17 @@
-"""The three imports and their exports, by the name the command line and the upload page use."""
+"""The imports and their exports, by the name the command line and the upload page use.
+
+A new kind of file is an Importer (see pipeline.py) added to IMPORTERS, and its export to EXPORTERS.
+"""
 from collections.abc import Callable
 
 from tracker.imports.exports import export_results, export_rotations, export_trainees
+from tracker.imports.pipeline import Importer
 from tracker.imports.report import ImportReport
-from tracker.imports import results, rotations, trainees
-from tracker.imports.results import import_results
-from tracker.imports.rotations import import_rotations
-from tracker.imports.trainees import import_trainees
+from tracker.imports.results import ResultsImport
+from tracker.imports.rotations import RotationsImport
+from tracker.imports.trainees import TraineesImport
 
-IMPORTERS: dict[str, Callable[..., ImportReport]] = {
-    "trainees": import_trainees,
-    "rotations": import_rotations,
-    "results": import_results,
-}
+IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in (TraineesImport(), RotationsImport(), ResultsImport())}
 EXPORTERS: dict[str, Callable[[], str]] = {
     "trainees": export_trainees,
     "rotations": export_rotations,
@@ -20,12 +19,12 @@ EXPORTERS: dict[str, Callable[[], str]] = {
 }
 KINDS = tuple(IMPORTERS)
 RACED = "the records changed while the file was being imported (another import or edit at the same moment); nothing was imported, try again"
-COLUMNS = {"trainees": trainees.COLUMNS, "rotations": rotations.COLUMNS, "results": results.COLUMNS}
+COLUMNS = {kind: importer.columns for kind, importer in IMPORTERS.items()}
 
 
 def import_file(kind: str, data: bytes, actor=None) -> ImportReport:
     """Import a file of this kind (flushed, not committed); ImportFailed lists every bad line."""
-    return IMPORTERS[kind](data, actor=actor)
+    return IMPORTERS[kind].run(data, actor=actor)
 
 
 def export_file(kind: str) -> str:

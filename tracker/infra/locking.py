@@ -1,8 +1,16 @@
-"""Serialising writers: SQLite's write lock taken up front, PostgreSQL advisory locks by name."""
-import zlib
+"""Serialising writers, the one way to do it: rows locked by id, or a lock by name.
 
-from sqlalchemy import Connection, text
+PostgreSQL locks what is named (rows, or an advisory lock); SQLite has one
+writer at a time, so on SQLite both take its write lock up front.
+"""
+import zlib
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Table, select, text
 from sqlalchemy.orm import Session
+
+# Ids per SELECT ... FOR UPDATE: well under every database's parameter limit.
+CHUNK = 5000
 
 
 def begin_immediate(connection: Connection) -> None:
@@ -21,11 +29,31 @@ def begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def lock_rows(session: Session, model, ids: Iterable[int]) -> None:
+    """Make writers that lock any of these rows (of a model or table, by id) wait for each other until commit.
+
+    PostgreSQL locks the rows with SELECT ... FOR UPDATE, in id order and in
+    chunks, so two lockers of overlapping sets cannot deadlock; SQLite takes
+    its write lock, which stands for every row. Rows read before the lock may
+    be stale: read what the decision depends on after it.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        begin_immediate(connection)
+        return
+    table: Table = getattr(model, "__table__", model)
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start:start + CHUNK]
+        session.execute(select(table.c.id).where(table.c.id.in_(chunk)).order_by(table.c.id).with_for_update())
+
+
 def lock_for_writing(session: Session, name: str) -> None:
     """Serialise, until this transaction ends, every writer that takes the lock `name`.
 
-    SQLite has one writer at a time, so its write lock is the lock; PostgreSQL
-    takes a transaction-level advisory lock derived from the name.
+    For work that no set of rows stands for (e.g. raising flags for everyone):
+    PostgreSQL takes a transaction-level advisory lock derived from the name;
+    SQLite's write lock is the lock.
     """
     connection = session.connection()
     if connection.dialect.name == "postgresql":

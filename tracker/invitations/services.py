@@ -10,6 +10,7 @@ from tracker.auth.models import User
 from tracker.auth.services import check_password_strength
 from tracker.extensions import db
 from tracker.infra.clock import utcnow
+from tracker.infra.locking import lock_rows
 from tracker.invitations.tokens import InvitationError, make_token, password_fingerprint, read_token
 from tracker.mail.outbox import NewMail, queue
 from tracker.mail.transport import mail_domain
@@ -55,7 +56,8 @@ def invited_user(token: str, lock: bool = False) -> User:
     user_id, fingerprint = read_token(token)
     query = select(User).where(User.id == user_id)
     if lock:  # two tabs submitting the same link: the second waits, then finds it used
-        query = query.with_for_update().execution_options(populate_existing=True)
+        lock_rows(db.session, User, [user_id])
+        query = query.execution_options(populate_existing=True)
     user = db.session.scalar(query)
     if user is None or not user.active:
         raise InvitationError("This account is not active. Ask an administrator for help.")

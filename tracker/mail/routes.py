@@ -1,5 +1,5 @@
 """The Mail pages for admins: every message in the outbox, one message as recorded, and retrying a failed one."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from tracker.auth.access import admin_required
 from tracker.extensions import db
@@ -8,6 +8,7 @@ from tracker.mail.forms import MailFilterForm, RetryForm
 from tracker.mail.models import OutboundMail
 from tracker.mail.rules import SKIP_REASON_TEXT
 from tracker.web.frames import mail_frame
+from tracker.web.pagination import paginate
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/mail")
 
@@ -26,7 +27,7 @@ def index():
     form = MailFilterForm(request.args)
     form.validate()
     filters = form.filters()
-    page = db.paginate(queries.messages(**filters), per_page=current_app.config["TRAINEES_PER_PAGE"], error_out=False)
+    page = paginate(queries.messages(**filters))
     return render_template(
         "mail/index.html", page=page, form=form, filters=filters, retry_form=RetryForm(), reasons=SKIP_REASON_TEXT,
     )

@@ -1,7 +1,6 @@
 """Building and delivering messages, and telling temporary failures from permanent ones."""
 import os
 import smtplib
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,7 +149,7 @@ def smtp_errors() -> Iterator[None]:
         raise classify(*next(iter(exc.recipients.values()))) from None
     except smtplib.SMTPResponseException as exc:
         raise classify(exc.smtp_code, exc.smtp_error) from None
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise MailError(f"mail server unreachable: {exc}") from None
 
 

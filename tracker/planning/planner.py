@@ -37,7 +37,7 @@ def propose(problem: PlanInput, seconds: float = DEFAULT_SECONDS, workers: int =
     result = solve(problem, gaps, free, greedy, left, workers)
     chosen, plan_from = baseline, "greedy"
     if result.plans is not None:
-        found = outcomes(problem, gaps, result.plans, known=dict(zip(greedy_keys(gaps, greedy), baseline)))
+        found = outcomes(problem, gaps, result.plans, known=dict(zip(greedy_keys(gaps, greedy), baseline, strict=True)))
         if score(found) <= score(baseline):
             chosen, plan_from = found, "cp-sat"
     modelled = {g.trainee.id for g in gaps if g.needs_plan}

@@ -6,11 +6,11 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.web.cli import fail
-from tracker.extensions import db
-from tracker.readiness import queries, services
 from tracker.core.parsing import parse_iso_date
+from tracker.extensions import db
 from tracker.infra.clock import today
+from tracker.readiness import queries, services
+from tracker.web.cli import fail
 
 readiness_cli = AppGroup("readiness", help="Evaluate readiness, raise and clear flags, export.")
 

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 from tracker.audit.services import record_change, snapshot
 from tracker.core.errors import TrackerError
 from tracker.extensions import db
+from tracker.infra.clock import today, utcnow
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.queries import open_flag_condition
-from tracker.infra.clock import today, utcnow
 
 
 class DecisionError(TrackerError):

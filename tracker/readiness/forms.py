@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.infra.clock import today
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.rules import add_months
-from tracker.infra.clock import today
 
 
 def strip(value: str | None) -> str | None:

@@ -1,5 +1,5 @@
 """The readiness board and decisions on flags."""
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,17 +7,34 @@ from flask_login import current_user
 from tracker.auth.access import staff_required
 from tracker.catalog.models import code_key
 from tracker.extensions import db
-from tracker.readiness import decisions, queries
+from tracker.infra.clock import today
+from tracker.readiness import decisions, queries, services
 from tracker.readiness.access import get_flag_or_403
 from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
 from tracker.readiness.models import ReadinessFlag
-from tracker.infra.clock import today
 from tracker.trainees.access import visible_trainees
 from tracker.trainees.models import Trainee
 from tracker.trainees.queries import cohorts
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
+
+
+# --- the readiness section of a trainee's page (templates/readiness/_trainee_progress.html) ---
+# The trainee's page (trainees/routes.py) includes that section; readiness fills it here, so the
+# trainees domain, which readiness builds on, never imports readiness back.
+
+
+@bp.app_template_global()
+def readiness_today(trainee: Trainee):
+    """The trainee's evaluation for each active role today."""
+    return services.trainee_progress(trainee, today())
+
+
+@bp.app_template_global()
+def readiness_flags(trainee: Trainee) -> list:
+    """The trainee's flags, newest first (shown to staff only)."""
+    return queries.flags_of(trainee)
 
 
 @bp.route("/")

@@ -4,10 +4,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from flask.cli import AppGroup
 
-from tracker.web.cli import fail
-from tracker.scheduler.runs import owner
 from tracker.scheduler.cron import CronError
 from tracker.scheduler.process import build_scheduler, describe, log_jobs, run_until_stopped
+from tracker.scheduler.runs import owner
+from tracker.web.cli import fail
 
 scheduler_cli = AppGroup("scheduler", help="The scheduler of the readiness, digest and mail retry jobs.")
 

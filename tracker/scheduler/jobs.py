@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tracker.core.weeks import week_of
 from tracker.digest import services as digest_services
 from tracker.mail import sender as mail_sender
 from tracker.readiness import services as readiness_services
-from tracker.core.weeks import week_of
 from tracker.scheduler.cron import CronError, crontab_trigger, occurrence_key
 
 

@@ -16,10 +16,11 @@ log = logging.getLogger(__name__)
 
 
 class Heartbeat:
-    """Renews a claim's lease from a thread of its own while the work runs."""
+    """Renews a claim's lease from a thread of its own while the work runs (on the app's clock)."""
 
     def __init__(self, engine: Engine, claim: claims.Claim, lease_seconds: int, interval: float):
         self.engine, self.claim, self.lease_seconds, self.interval = engine, claim, lease_seconds, interval
+        self.app = current_app._get_current_object()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.beat, name=f"heartbeat-{claim.job}", daemon=True)
 
@@ -36,6 +37,11 @@ class Heartbeat:
         self.stopped.set()
 
     def beat(self) -> None:
+        """The thread: in an app context of its own, so leases are reckoned on the app's clock."""
+        with self.app.app_context():
+            self.renew_until_stopped()
+
+    def renew_until_stopped(self) -> None:
         """Renew every `interval` seconds until stopped or until the run is no longer ours."""
         while not self.stopped.wait(self.interval):
             try:

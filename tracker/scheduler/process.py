@@ -22,11 +22,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.extensions import db
+from tracker.infra.clock import current_clock, utcnow
 from tracker.scheduler import runs as claims
-from tracker.scheduler.occurrences import run_occurrence
 from tracker.scheduler.cron import crontab_trigger, latest_occurrence
 from tracker.scheduler.jobs import JOBS, JobSpec
-from tracker.infra.clock import utcnow
+from tracker.scheduler.occurrences import run_occurrence
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler]) -> BaseSch
         )
     scheduler.add_job(
         watch, IntervalTrigger(seconds=app.config["SCHEDULER_WATCH_SECONDS"], timezone=zone), args=(app, scheduler),
+        # APScheduler keeps its own timeline on the system clock: "run the watch now" means now there.
         id="watch", name=f"watch (every {app.config['SCHEDULER_WATCH_SECONDS']} s)", next_run_time=datetime.now(zone),
         **options,
     )
@@ -58,7 +59,7 @@ def current_occurrence(config, spec: JobSpec) -> tuple[datetime, str] | None:
     zone = ZoneInfo(config["TRACKER_TIMEZONE"])
     trigger = crontab_trigger(config[spec.cron_setting], zone)
     grace = timedelta(seconds=config["SCHEDULER_MISFIRE_GRACE_SECONDS"])
-    occurrence = latest_occurrence(trigger, datetime.now(zone), grace)
+    occurrence = latest_occurrence(trigger, current_clock().now().astimezone(zone), grace)
     return (occurrence, spec.period_key(occurrence)) if occurrence else None
 
 
@@ -96,10 +97,14 @@ def watch(app: Flask, scheduler: BaseScheduler) -> list[str]:
     per job), so a long catch-up never holds up the watch or the other jobs.
     """
     with app.app_context():
-        due = [spec.name for spec in JOBS if (found := occurrence_state(app.config, spec)) and found[2] in ("free", "expired")]
+        states = [(spec.name, occurrence_state(app.config, spec)) for spec in JOBS]
+    for name, found in states:
+        if found and found[2] == "held":
+            log.info("job %s %s: in progress, its lease is live", name, found[1])
+    due = [name for name, found in states if found and found[2] in ("free", "expired")]
     for name in due:
         log.info("job %s: its current occurrence is not done, running it now", name)
-        scheduler.modify_job(name, next_run_time=datetime.now(scheduler.timezone))
+        scheduler.modify_job(name, next_run_time=datetime.now(scheduler.timezone))  # now on APScheduler's timeline
     return due
 
 

@@ -1,16 +1,16 @@
 """Forms that record and change a trainee's rotations and module results, one per use case."""
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from tracker.auth.models import User
+from tracker.auth.queries import supervisor_choices
+from tracker.auth.services import chosen_supervisor
 from tracker.catalog import queries as catalog_queries
-from tracker.extensions import db
-from tracker.web.fields import IsoDateField, RatingField, ScoreField, VersionField
 from tracker.trainees import queries, rules, services
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from tracker.trainees.services import COHORT_MAX_LENGTH, STALE_MESSAGE, RecordError, check_in_use
+from tracker.web.fields import IsoDateField, RatingField, ScoreField, VersionField
+from tracker.web.forms import checked
 
 
 class RecordForm(FlaskForm):
@@ -202,24 +202,6 @@ class DeleteRecordForm(RecordForm):
 # --- the profile ---------------------------------------------------------------
 
 
-def supervisor_choices(keep: User | None = None) -> list[SelectChoice]:
-    """Active supervisors by name, plus `keep` (the current one) even when no longer active."""
-    supervisors = list(db.session.scalars(select(User).where(User.role == "supervisor", User.active).order_by(User.name)))
-    if keep is not None and keep not in supervisors:
-        supervisors.append(keep)
-    return [SelectChoice("", "Choose a supervisor")] + [SelectChoice(str(s.id), f"{s.name} ({s.email})") for s in supervisors]
-
-
-def chosen_supervisor(field, keep: User | None = None) -> User:
-    """The supervisor a select names: an active supervisor, or the one the trainee already has."""
-    user = db.session.get(User, int(field.data)) if (field.data or "").isdigit() else None
-    if user is None or user.role != "supervisor":
-        raise ValidationError("Choose a supervisor from the list.")
-    if not user.active and user != keep:
-        raise ValidationError(f"{user.name} is no longer active; choose another supervisor.")
-    return user
-
-
 class TraineeProfileForm(FlaskForm):
     """A trainee's supervisor, start date and cohort, as they were when the page was shown."""
 
@@ -235,7 +217,7 @@ class TraineeProfileForm(FlaskForm):
         self.supervisor.choices = supervisor_choices(keep=trainee.supervisor)
 
     def validate_supervisor(self, field) -> None:
-        self.chosen = chosen_supervisor(field, keep=self.trainee.supervisor)
+        self.chosen = checked(chosen_supervisor, field.data, keep=self.trainee.supervisor)
 
     def validate_version(self, field) -> None:
         if field.data != self.trainee.version:

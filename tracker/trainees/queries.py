@@ -10,7 +10,6 @@ from tracker.extensions import db
 from tracker.trainees import rules
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
-
 SORTS = {
     "name": (User.name, Trainee.id),
     "cohort": (Trainee.cohort, User.name, Trainee.id),

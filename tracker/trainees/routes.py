@@ -1,13 +1,10 @@
 """The trainee pages: the list, one trainee's page, recording and changing their records, and their profile."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import admin_required, staff_required
-from tracker.web.forms import saved
 from tracker.extensions import db
-from tracker.readiness.queries import flags_of
-from tracker.readiness.services import trainee_progress
 from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403, visible_trainees
@@ -21,6 +18,8 @@ from tracker.trainees.forms import (
     TraineeProfileForm,
 )
 from tracker.trainees.models import TRAINEE_STATUSES, ModuleResult, Rotation, Trainee
+from tracker.web.forms import saved
+from tracker.web.pagination import paginate
 
 bp = Blueprint("trainees", __name__)
 
@@ -33,7 +32,7 @@ def index():
     """The trainees this supervisor (or admin) may see, filtered and paginated."""
     filters = {key: request.args.get(key, "").strip() for key in ("name", "cohort", "status", "sort")}
     query = queries.filter_trainees(visible_trainees(current_user), **filters)
-    page = db.paginate(query, per_page=current_app.config["TRAINEES_PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template(
         "trainees/index.html", page=page, filters=filters, cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES,
         sorts=SORT_LABELS,
@@ -43,7 +42,7 @@ def index():
 @bp.route("/trainees/<int:trainee_id>")
 @login_required
 def show(trainee_id: int):
-    """One trainee: profile, current rotation, rotation history and module results."""
+    """One trainee: profile, current rotation, rotation history and module results (readiness: see readiness/routes.py)."""
     trainee = get_trainee_or_403(trainee_id)
     rotations = queries.rotations_of(trainee)
     current = rules.current_rotation(rotations, today())
@@ -51,7 +50,6 @@ def show(trainee_id: int):
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
         history=history,
-        progress=trainee_progress(trainee, today()), flags=[] if current_user.is_trainee else flags_of(trainee),
     )
 
 

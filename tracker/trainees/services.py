@@ -2,7 +2,6 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import record_change, record_event, snapshot
@@ -12,6 +11,7 @@ from tracker.catalog.models import JobType, TrainingModule
 from tracker.core.errors import TrackerError
 from tracker.core.parsing import parse_rating, parse_score, stored_score
 from tracker.extensions import db
+from tracker.infra.locking import lock_rows
 from tracker.trainees import queries, rules
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
@@ -37,19 +37,8 @@ class StaleRecordError(RecordError):
 
 
 def lock_trainees(trainee_ids: list[int]) -> None:
-    """Make concurrent changes to these trainees' records wait for each other until commit.
-
-    PostgreSQL locks the trainee rows (in id order, so two lockers cannot
-    deadlock); SQLite has one writer at a time, so any write takes its lock.
-    """
-    ids = sorted(set(trainee_ids))
-    if db.session.get_bind().dialect.name == "postgresql":
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start:start + 5000]
-            db.session.execute(select(Trainee.id).where(Trainee.id.in_(chunk)).order_by(Trainee.id).with_for_update())
-    else:
-        table = Trainee.__table__
-        db.session.execute(update(table).where(table.c.id == (ids[0] if ids else None)).values(version=table.c.version))
+    """Make concurrent changes to these trainees' records wait for each other until commit (see lock_rows)."""
+    lock_rows(db.session, Trainee, trainee_ids)
 
 
 def lock_trainee(trainee: Trainee) -> None:

@@ -2,10 +2,10 @@
 import click
 from flask.cli import AppGroup
 
-from tracker.auth import services
 from tracker.audit.services import record_change
-from tracker.web.cli import fail
+from tracker.auth import services
 from tracker.extensions import db
+from tracker.web.cli import fail
 
 users_cli = AppGroup("users", help="Create users and set their passwords.")
 

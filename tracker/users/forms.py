@@ -1,15 +1,14 @@
 """Admin forms for accounts and for a trainee's supervisor, cohort and start date."""
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.auth.models import ROLES, User
-from tracker.auth.services import UserError, check_email_syntax, find_user_by_email
-from tracker.extensions import db
-from tracker.web.fields import IsoDateField
-from tracker.trainees.forms import chosen_supervisor, supervisor_choices
+from tracker.auth.queries import supervisor_choices
+from tracker.auth.services import UserError, check_email_syntax, chosen_supervisor, find_user_by_email
 from tracker.trainees.services import COHORT_MAX_LENGTH
+from tracker.web.fields import IsoDateField
+from tracker.web.forms import checked
 
 
 class EmailMixin:
@@ -49,7 +48,7 @@ class NewUserForm(EmailMixin, FlaskForm):
 
     def validate_supervisor(self, field) -> None:
         if self.for_trainee():
-            self.chosen = chosen_supervisor(field)
+            self.chosen = checked(chosen_supervisor, field.data)
 
     def validate_start_date(self, field) -> None:
         if self.for_trainee() and field.data is None:

@@ -1,15 +1,16 @@
 """The admins' user pages: accounts (create with an invitation, change, deactivate) and trainees' supervisors."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from tracker.auth.access import admin_required
 from tracker.auth.models import ROLES, User
 from tracker.extensions import db
-from tracker.web.forms import ActiveForm, ConfirmForm, flash_errors, saved
 from tracker.trainees.models import Trainee
 from tracker.users import services
 from tracker.users.forms import EditUserForm, NewUserForm
+from tracker.web.forms import ActiveForm, ConfirmForm, flash_errors, saved
+from tracker.web.pagination import paginate
 
 bp = Blueprint("users", __name__, url_prefix="/admin")
 
@@ -25,7 +26,7 @@ def index():
     if filters["q"]:
         text = filters["q"].lower()
         query = query.where(or_(func.lower(User.name).contains(text, autoescape=True), User.email.contains(text, autoescape=True)))
-    page = db.paginate(query, per_page=current_app.config["TRAINEES_PER_PAGE"], error_out=False)
+    page = paginate(query)
     trainee_ids = dict(db.session.execute(select(Trainee.user_id, Trainee.id).where(Trainee.user_id.in_([u.id for u in page.items]))).all())
     return render_template(
         "users/index.html", page=page, filters=filters, roles=ROLES, trainee_ids=trainee_ids,

@@ -5,11 +5,20 @@ from flask import flash
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
+from wtforms.validators import ValidationError
 
 from tracker.core.errors import TrackerError
 from tracker.extensions import db
 
 CONFLICT = "Someone saved a conflicting change at the same moment, so yours was not saved. Reload the page and try again."
+
+
+def checked(check: Callable, *args, **kwargs):
+    """What a service's check returns; its refusal becomes the ValidationError of the field being validated."""
+    try:
+        return check(*args, **kwargs)
+    except TrackerError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def show_error(form: FlaskForm, error: TrackerError) -> None:

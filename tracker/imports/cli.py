@@ -1,4 +1,9 @@
-"""`flask trainees|rotations|results import FILE.csv` and `... export`: a trainee's records as CSV files."""
+"""`flask trainees|rotations|results import FILE.csv` and `... export`: the files of the imports domain.
+
+The command groups are named after the records the files hold; they live
+here, with the pipeline they call, so the trainees domain (below imports)
+never imports the imports domain back.
+"""
 import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
