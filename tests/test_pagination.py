@@ -5,8 +5,8 @@ from sqlalchemy import insert, select
 from tests.factories import make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.digest.models import DigestDelivery
 from tracker.extensions import db
+from tracker.mail.models import OutboundMail
 from tracker.web.pagination import paginate
 
 
@@ -25,18 +25,18 @@ def test_the_default_page_size_is_25(app):
     assert app.config["PAGE_SIZE"] == 25
 
 
-@pytest.mark.parametrize("path", ["/trainees/", "/admin/users/", "/admin/audit/", "/digest/deliveries"])
+@pytest.mark.parametrize("path", ["/trainees/", "/admin/users/", "/admin/audit/", "/admin/mail/"])
 def test_every_list_pages_by_the_one_setting(app, client, auth, path):
     admin = make_user("admin", email="admin@example.com")
     trainees = [make_trainee() for _ in range(5)]  # 5 trainees, 11 users with the admin and supervisors
     for index, trainee in enumerate(trainees):
         db.session.add(AuditEvent(action="create", entity_type="trainees", entity_id=trainee.id, trainee_id=trainee.id))
-        db.session.execute(insert(DigestDelivery).values(
-            recipient_id=trainee.supervisor_id, iso_week=f"2026-W{10 + index}", status="pending", attempts=0,
-            message_id=f"<{index}@tracker.test>", subject="", body_text="", body_html="",
+        db.session.execute(insert(OutboundMail).values(
+            kind="digest", recipient_id=trainee.supervisor_id, address="someone@example.com", iso_week=f"2026-W{10 + index}",
+            status="pending", attempts=0, message_id=f"<{index}@tracker.test>", subject="", body_text="", body_html="",
         ))
     db.session.commit()
     auth.login(admin.email)
     app.config["PAGE_SIZE"] = 2
-    expected = {"/trainees/": 3, "/admin/users/": 6, "/admin/audit/": 3, "/digest/deliveries": 3}[path]
+    expected = {"/trainees/": 3, "/admin/users/": 6, "/admin/audit/": 3, "/admin/mail/": 3}[path]
     assert f"Page 1 of {expected}" in client.get(path).get_data(as_text=True)
