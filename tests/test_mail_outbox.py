@@ -207,7 +207,7 @@ def test_the_mail_page_lists_newest_first_a_page_at_a_time_keeping_its_filters(a
     import_trainees(runner, tmp_path, "t0@example.com", "t1@example.com", "t2@example.com")
     make_user("admin", email="ada@example.com")
     db.session.commit()
-    app.config["TRAINEES_PER_PAGE"] = 2
+    app.config["PAGE_SIZE"] = 2
     auth.login("ada@example.com")
     first = client.get("/admin/mail/?kind=invitation").get_data(as_text=True)
     assert "3 messages" in first and "Page 1 of 2" in first

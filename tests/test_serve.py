@@ -14,8 +14,8 @@ from tests.test_scheduler_processes import (
     environment,
     job_runs,
     scheduler_database,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def serve(tmp_path):
                 cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         started.append(process)
-        wait_for(lambda: status_of(port, "/healthz") == 200, 30, "flask serve to answer")
+        wait_for(lambda: status_of(port, "/healthz") == 200, "flask serve to answer", timeout=30)
         return port, process
 
     with scheduler_database("sqlite", tmp_path) as (url, _app):
@@ -73,14 +73,14 @@ def log_of(tmp_path, port: int) -> str:
 def test_without_debug_there_is_no_debugger_and_the_scheduler_still_starts(serve, tmp_path):
     port, _ = serve(TRACKER_READINESS_CRON=EVERY_SECOND)
     assert status_of(port, DEBUGGER_SCRIPT) == 302  # the app's own answer: sign in first
-    wait_for(job_runs, 20, "the scheduler in the web process to run a job")
+    wait_for(job_runs, "the scheduler in the web process to run a job", timeout=20)
     assert "Debugger is active" not in log_of(tmp_path, port)
 
 
 def test_in_debug_mode_the_debugger_and_reloader_are_on(serve, tmp_path):
     port, _ = serve(FLASK_DEBUG="1")
     assert status_of(port, DEBUGGER_SCRIPT) == 200
-    wait_for(lambda: "scheduler started in the web process" in log_of(tmp_path, port), 20, "the scheduler to start")
+    wait_for(lambda: "scheduler started in the web process" in log_of(tmp_path, port), "the scheduler to start", timeout=20)
     output = log_of(tmp_path, port)
     assert "Debugger is active" in output and "Restarting with" in output
     assert output.count("scheduler started in the web process") == 1  # in the reloader's child only
