@@ -56,13 +56,15 @@ def check_role_change(user: User, actor, role: str) -> None:
 
 
 def set_account_active(user: User, active: bool, actor) -> User:
-    """Let a user sign in again, or stop them; their records stay."""
+    """Let a user sign in again, or stop them (ending every session they have); their records stay."""
     if not active and user.id == getattr(actor, "id", None):
         raise UserError("You cannot deactivate your own account.")
     if not active and user.role == "supervisor" and active_trainee_count(user):
         raise UserError(f"{user.name} supervises active trainees: assign them to another supervisor first.")
     before = snapshot(user)
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.flush()
     if snapshot(user) != before:
         record_change(actor, "update", user, before=before)
