@@ -39,7 +39,9 @@ def errors_of(page: str) -> dict[str, str]:
     ({"code": "-dock", "name": "Dock"}, "code", "Use lower-case letters, digits"),
     ({"code": "warehouse", "name": "Dock"}, "code", "The code warehouse is already used"),
     ({"code": "dock", "name": ""}, "name", "Enter a name."),
-    ({"code": "dock", "name": "Dock", "capacity": "0"}, "capacity", "The capacity must be 1 or more, or empty."),
+    ({"code": "dock", "name": "Dock", "capacity": "0"}, "capacity", "The capacity must be from 1 to 10000, or empty."),
+    ({"code": "dock", "name": "Dock", "capacity": "10001"}, "capacity", "The capacity must be from 1 to 10000, or empty."),
+    ({"code": "dock", "name": "Dock", "capacity": "99999999999999999999"}, "capacity", "That number is far too large."),
     ({"code": "dock", "name": "Dock", "capacity": "2.5"}, "capacity", "Enter a whole number, not '2.5'."),
 ])
 def test_job_type_form_rules(app, data, field, message):

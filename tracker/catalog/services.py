@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from tracker.audit.services import json_value, record_change, record_event, snapshot
 from tracker.core.errors import TrackerError
+from tracker.core.parsing import control_character
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_CAPACITY = 10_000  # trainees on one job type on one day: far beyond any programme, well within the column
 
 
 class CatalogError(TrackerError):
@@ -37,6 +39,9 @@ class Checker:
             return ""
         if len(value.strip()) > max_length:
             self.problem(where, f"'{key}' must be at most {max_length} characters")
+        code = control_character(value, multiline=key == "description")
+        if code:
+            self.problem(where, f"'{key}' holds the control character {code}, which is not allowed here")
         return value.strip()
 
     def code(self, item: dict, where: str) -> str:
@@ -109,7 +114,7 @@ def parse_job_type(check: Checker, item: dict, where: str) -> dict:
         "code": check.code(item, where),
         "name": check.text(item, "name", where),
         "description": check.text(item, "description", where, required=False, max_length=2000),
-        "capacity": check.integer(item, "capacity", where, low=1, optional=True),
+        "capacity": check.integer(item, "capacity", where, low=1, high=MAX_CAPACITY, optional=True),
     }
 
 

@@ -21,11 +21,16 @@ RECORD_YEARS_AHEAD = 10
 MAX_ID = 2**31 - 1
 
 
+def control_character(text: str, multiline: bool = False) -> str | None:
+    """The first control character the text may not hold, as "U+0000"; None when it holds none."""
+    found = (MULTI_LINE_CONTROLS if multiline else SINGLE_LINE_CONTROLS).search(text or "")
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
 def check_plain_text(text: str, multiline: bool = False) -> str:
     """The text, unless it holds a control character it may not (ValueError naming the first one)."""
-    found = (MULTI_LINE_CONTROLS if multiline else SINGLE_LINE_CONTROLS).search(text or "")
-    if found:
-        code = f"U+{ord(found.group()):04X}"
+    code = control_character(text, multiline)
+    if code:
         allowed = "only tabs and line breaks may be used besides plain text" if multiline else "this takes one line of plain text"
         raise ValueError(f"Remove the control character {code}: {allowed}.")
     return text

@@ -1,22 +1,33 @@
 """Forms of the digest pages: picking a preview, filtering deliveries, the digest preference."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
 from tracker.digest.models import DELIVERY_STATUSES
-from tracker.core.weeks import WeekError, parse_week
+from tracker.core.weeks import WeekError, check_week_in_range, parse_week
+from tracker.core.parsing import parse_id
+from tracker.infra.clock import today
+from tracker.web.forms import TrackerForm
 
 
 def validate_week_text(form, field) -> None:
-    """An empty week (use the default) or a real ISO week."""
+    """An empty week (use the default) or a real ISO week within the weeks the tracker keeps."""
     if field.data:
         try:
-            field.data = str(parse_week(field.data))
+            field.data = str(check_week_in_range(parse_week(field.data), today()))
         except WeekError as exc:
             raise ValidationError(str(exc)) from None
 
 
-class PreviewForm(FlaskForm):
+def user_id(value) -> int:
+    """A user id from the query string (0: your own); ValueError for anything that cannot be one."""
+    if value in (0, "0"):
+        return 0
+    if parse_id(value) is None:
+        raise ValueError(value)
+    return parse_id(value)
+
+
+class PreviewForm(TrackerForm):
     """Which digest to preview (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta:
@@ -24,7 +35,7 @@ class PreviewForm(FlaskForm):
 
     week = StringField("Week", validators=[Optional(), validate_week_text], description="YYYY-Www, e.g. 2026-W48")
     # Not limited to the choices: whose digest may be seen is an access rule (digest.access), not input checking.
-    supervisor = SelectField("Digest of", coerce=int, default=0, validate_choice=False)
+    supervisor = SelectField("Digest of", coerce=user_id, default=0, validate_choice=False)
 
     def __init__(self, *args, supervisors: list, **kwargs):
         """`supervisors` are (id, name) pairs an admin may pick; 0 is their own programme summary."""
@@ -34,7 +45,7 @@ class PreviewForm(FlaskForm):
         ]
 
 
-class DeliveryFilterForm(FlaskForm):
+class DeliveryFilterForm(TrackerForm):
     """Narrow the deliveries list by week and status (GET, no CSRF token)."""
 
     class Meta:
@@ -47,13 +58,13 @@ class DeliveryFilterForm(FlaskForm):
     )
 
 
-class RetryForm(FlaskForm):
+class RetryForm(TrackerForm):
     """Retry one failed delivery: only the CSRF token."""
 
     submit = SubmitField("Retry")
 
 
-class DigestPreferenceForm(FlaskForm):
+class DigestPreferenceForm(TrackerForm):
     """Whether the signed-in user gets the weekly digest."""
 
     digest_subscribed = BooleanField("Send me the weekly readiness digest by email")

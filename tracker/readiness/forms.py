@@ -1,10 +1,11 @@
 """Decisions on a readiness flag: one form per decision."""
-from flask_wtf import FlaskForm
-from wtforms import DateField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.readiness.models import ReadinessFlag
 from tracker.infra.clock import today
+from tracker.web.fields import IsoDateField
+from tracker.web.forms import TrackerForm
 
 
 def strip(value: str | None) -> str | None:
@@ -12,10 +13,10 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(TrackerForm):
     """Place the trainee in the flag's role from a date."""
 
-    placed_on = DateField(
+    placed_on = IsoDateField(
         "Placed in the role from", default=today,
         validators=[InputRequired(message="Enter the date the placement starts.")],
     )
@@ -26,14 +27,14 @@ class PlaceForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.flag = flag
 
-    def validate_placed_on(self, field: DateField) -> None:
+    def validate_placed_on(self, field: IsoDateField) -> None:
         if field.data is not None and field.data < self.flag.raised_on:
             raise ValidationError(
                 f"The placement cannot start before the trainee was found ready ({self.flag.raised_on.isoformat()})."
             )
 
 
-class DeferForm(FlaskForm):
+class DeferForm(TrackerForm):
     """Defer the decision, saying why."""
 
     reason = TextAreaField(
@@ -43,7 +44,7 @@ class DeferForm(FlaskForm):
     submit = SubmitField("Defer")
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(TrackerForm):
     """Reverse the decision, saying why."""
 
     reason = TextAreaField(

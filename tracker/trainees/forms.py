@@ -1,19 +1,20 @@
 """Forms that record and change a trainee's rotations and module results, one per use case."""
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.auth.models import User
 from tracker.catalog import queries as catalog_queries
+from tracker.core.parsing import parse_id
 from tracker.extensions import db
 from tracker.web.fields import IsoDateField, RatingField, ScoreField, VersionField
 from tracker.trainees import queries, rules, services
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from tracker.trainees.services import COHORT_MAX_LENGTH, STALE_MESSAGE, RecordError, check_in_use
+from tracker.web.forms import TrackerForm
 
 
-class RecordForm(FlaskForm):
+class RecordForm(TrackerForm):
     """A form that changes one trainee's records: refused as a whole unless the trainee is active."""
 
     def __init__(self, *args, trainee: Trainee, record: Rotation | ModuleResult | None = None, **kwargs):
@@ -212,7 +213,7 @@ def supervisor_choices(keep: User | None = None) -> list[SelectChoice]:
 
 def chosen_supervisor(field, keep: User | None = None) -> User:
     """The supervisor a select names: an active supervisor, or the one the trainee already has."""
-    user = db.session.get(User, int(field.data)) if (field.data or "").isdigit() else None
+    user = db.session.get(User, parse_id(field.data)) if parse_id(field.data) else None
     if user is None or user.role != "supervisor":
         raise ValidationError("Choose a supervisor from the list.")
     if not user.active and user != keep:
@@ -220,7 +221,7 @@ def chosen_supervisor(field, keep: User | None = None) -> User:
     return user
 
 
-class TraineeProfileForm(FlaskForm):
+class TraineeProfileForm(TrackerForm):
     """A trainee's supervisor, start date and cohort, as they were when the page was shown."""
 
     supervisor = SelectField("Supervisor", validate_choice=False)

@@ -1,5 +1,4 @@
 """Admin forms for accounts and for a trainee's supervisor, cohort and start date."""
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -10,6 +9,7 @@ from tracker.extensions import db
 from tracker.web.fields import IsoDateField
 from tracker.trainees.forms import chosen_supervisor, supervisor_choices
 from tracker.trainees.services import COHORT_MAX_LENGTH
+from tracker.web.forms import TrackerForm
 
 
 class EmailMixin:
@@ -27,7 +27,7 @@ class EmailMixin:
             raise ValidationError(f"{field.data} is already the email of {other.name}.")
 
 
-class NewUserForm(EmailMixin, FlaskForm):
+class NewUserForm(EmailMixin, TrackerForm):
     """A new account; trainees also need their supervisor, start date and cohort."""
 
     name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])
@@ -63,7 +63,7 @@ class NewUserForm(EmailMixin, FlaskForm):
         return values
 
 
-class EditUserForm(EmailMixin, FlaskForm):
+class EditUserForm(EmailMixin, TrackerForm):
     """An account's email, name and role."""
 
     name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])

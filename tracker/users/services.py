@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tracker.audit.services import record_change, snapshot
 from tracker.auth.models import User
-from tracker.auth.services import UserError, create_user
+from tracker.auth.services import UserError, check_name, create_user
 from tracker.extensions import db
 from tracker.invitations.services import send_invitation
 from tracker.trainees.models import Trainee
@@ -37,8 +37,9 @@ def update_account(user: User, actor, email: str, name: str, role: str) -> User:
     """Change a user's email, name or (between admin and supervisor) role."""
     if role != user.role:
         check_role_change(user, actor, role)
+    name = check_name(name)
     before = snapshot(user)
-    user.email, user.name, user.role = email, name.strip(), role
+    user.email, user.name, user.role = email, name, role
     db.session.flush()
     if snapshot(user) != before:
         record_change(actor, "update", user, before=before)

@@ -12,6 +12,11 @@ def error_page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+@bp.app_errorhandler(400)
+def bad_request(error):
+    return error_page(400, "Bad request", error.description)
+
+
 @bp.app_errorhandler(403)
 def forbidden(error):
     return error_page(403, "Not allowed", "Your account may not open this page.")

@@ -6,7 +6,8 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import StopValidation
 from wtforms.widgets import DateInput, HiddenInput
 
-from tracker.core.parsing import parse_iso_date, parse_rating, parse_score
+from tracker.core.parsing import MAX_ID, parse_id, parse_rating, parse_record_date, parse_score
+from tracker.infra.clock import today
 
 RATING_CHOICES = [SelectChoice("", "Not rated")] + [SelectChoice(str(n)) for n in range(1, 6)]
 
@@ -21,7 +22,7 @@ class StrictField:
 
 
 class IsoDateField(StrictField, StringField):
-    """A YYYY-MM-DD date (a date picker in browsers); impossible dates get a readable reason."""
+    """A YYYY-MM-DD date (a date picker in browsers) within the dates records may have; others get a readable reason."""
 
     widget = DateInput()
 
@@ -29,7 +30,7 @@ class IsoDateField(StrictField, StringField):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
-            self.data = parse_iso_date(text)
+            self.data = parse_record_date(text, today())
 
     def _value(self) -> str:
         if isinstance(self.data, date):
@@ -67,8 +68,11 @@ class WholeNumberField(StrictField, IntegerField):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
-            if not text.lstrip("-").isdigit():
+            digits = text.removeprefix("-")
+            if not (digits.isascii() and digits.isdigit()):
                 raise ValueError(f"Enter a whole number, not '{text}'.")
+            if len(digits.lstrip("0")) > len(str(MAX_ID)) or int(digits) > MAX_ID:
+                raise ValueError("That number is far too large.")
             self.data = int(text)
 
 
@@ -78,8 +82,6 @@ class VersionField(StrictField, IntegerField):
     widget = HiddenInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text.isdigit():
-            self.data = None
+        self.data = parse_id(valuelist[0] if valuelist else "")
+        if self.data is None:
             raise ValueError("This form is missing the record's version. Reload the page and try again.")
-        self.data = int(text)
