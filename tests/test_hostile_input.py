@@ -267,6 +267,24 @@ def test_digest_preview_of_a_week_out_of_range_is_a_field_error(client, auth, wo
     assert "is outside the weeks the tracker keeps" in error_beside(response.get_data(as_text=True), "week")
 
 
+@pytest.mark.parametrize("week", ["%20", "%20%20"])
+def test_a_blank_week_means_the_coming_one(client, auth, world, week):
+    """Found by fuzzing: a week of only spaces passed the form as 'no week' but was then parsed (a 500)."""
+    auth.login("maria@example.com")
+    assert client.get(f"/digest/preview?week={week}").status_code == 200
+    assert client.get(f"/digest/preview/message.html?week={week}").status_code in (200, 404)
+
+
+def test_a_catalogue_problem_quoting_a_line_break_stays_one_line(runner, tmp_path, world):
+    """Found by fuzzing: 'unknown job type' quoted the value, CR/LF and all, breaking the one-line rule."""
+    path = tmp_path / "catalog.json"
+    role = {"code": "ops", "name": "Ops", "min_total_weeks": 1, "min_distinct_job_types": 0,
+            "rotations": [{"job_type": "x\r\nSet-Cookie: y=1", "min_weeks": 1}], "modules": []}
+    path.write_text(json.dumps({"roles": [role]}))
+    result = runner.invoke(args=["catalog", "import", str(path)])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+
+
 @pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=1949-12-31&date_to=2025-01-01"])
 def test_audit_filter_dates_out_of_range_are_field_errors(client, auth, world, query):
     auth.login("admin@example.com")

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.models import ROLES, LoginFailure, User
 from tracker.core.errors import TrackerError
-from tracker.core.parsing import SINGLE_LINE_CONTROLS, check_plain_text
+from tracker.core.parsing import check_plain_text, one_line
 from tracker.extensions import db
 from tracker.infra.clock import utcnow
 
@@ -32,7 +32,7 @@ def check_email_syntax(email: str) -> str:
         check_plain_text(email)
         validate_email(email, check_deliverability=False)
     except (EmailNotValidError, ValueError) as exc:
-        raise UserError(f"'{printable(email)}' is not a valid email address: {exc}", "email") from None
+        raise UserError(f"'{one_line(email)}' is not a valid email address: {exc}", "email") from None
     return normalize_email(email)
 
 
@@ -56,11 +56,6 @@ def check_name(name: str) -> str:
         return check_plain_text(name)
     except ValueError as exc:
         raise UserError(f"the name is refused: {sentence_case(str(exc))}", "name") from None
-
-
-def printable(text: str) -> str:
-    """Text to quote in a message: control characters shown as '?', so the message stays one clean line."""
-    return SINGLE_LINE_CONTROLS.sub("?", text or "")
 
 
 def sentence_case(reason: str) -> str:
@@ -95,7 +90,7 @@ def set_password(email: str, password: str) -> User:
     """Change a user's password; UserError when there is no such user."""
     user = find_user_by_email(email)
     if user is None:
-        raise UserError(f"no user has the email {printable(normalize_email(email))}")
+        raise UserError(f"no user has the email {one_line(normalize_email(email))}")
     check_password_strength(password)
     user.set_password(password)
     return user

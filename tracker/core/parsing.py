@@ -36,6 +36,11 @@ def check_plain_text(text: str, multiline: bool = False) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """Text to quote in a message: each control character shown as '?', so the message stays one clean line."""
+    return SINGLE_LINE_CONTROLS.sub("?", text or "")
+
+
 def latest_record_date(today: date) -> date:
     """The last date a record may have: ten years after today (28 February for a 29 February)."""
     year = today.year + RECORD_YEARS_AHEAD

@@ -9,6 +9,11 @@ from tracker.infra.clock import today
 from tracker.web.forms import TrackerForm
 
 
+def stripped(value):
+    """Text without surrounding white space (only white space: empty, so the default week applies)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def validate_week_text(form, field) -> None:
     """An empty week (use the default) or a real ISO week within the weeks the tracker keeps."""
     if field.data:
@@ -33,7 +38,7 @@ class PreviewForm(TrackerForm):
     class Meta:
         csrf = False
 
-    week = StringField("Week", validators=[Optional(), validate_week_text], description="YYYY-Www, e.g. 2026-W48")
+    week = StringField("Week", filters=[stripped], validators=[Optional(), validate_week_text], description="YYYY-Www, e.g. 2026-W48")
     # Not limited to the choices: whose digest may be seen is an access rule (digest.access), not input checking.
     supervisor = SelectField("Digest of", coerce=user_id, default=0, validate_choice=False)
 
@@ -51,7 +56,7 @@ class DeliveryFilterForm(TrackerForm):
     class Meta:
         csrf = False
 
-    week = StringField("Week", validators=[Optional(), validate_week_text])
+    week = StringField("Week", filters=[stripped], validators=[Optional(), validate_week_text])
     status = SelectField(
         "Status", default="",
         choices=[SelectChoice("", "Any status")] + [SelectChoice(s, s.capitalize()) for s in DELIVERY_STATUSES],

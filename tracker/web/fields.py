@@ -31,6 +31,8 @@ class IsoDateField(StrictField, StringField):
         self.data = None
         if text:
             self.data = parse_record_date(text, today())
+        else:
+            self.raw_data = []  # only white space is no date: InputRequired says so, as for an empty field
 
     def _value(self) -> str:
         if isinstance(self.data, date):
