@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from
-from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tests.factories import (
+    make_job_type,
+    make_module,
+    make_result,
+    make_role,
+    make_rotation,
+    make_trainee,
+    make_user,
+)
 from tracker.core.cells import spreadsheet_safe, unmarked
 from tracker.extensions import db
 from tracker.imports.csvfile import LISTED_LINES, ImportFailed, Problems

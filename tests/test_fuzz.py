@@ -20,12 +20,20 @@ from sqlalchemy import func, select
 
 from tests.conftest import IsolatedClient, config_for
 from tests.factories import (
-    PASSWORD, make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user,
+    PASSWORD,
+    make_job_type,
+    make_module,
+    make_result,
+    make_role,
+    make_rotation,
+    make_trainee,
+    make_user,
 )
 from tracker import create_app
 from tracker.extensions import db
 from tracker.imports.services import COLUMNS
 from tracker.invitations.tokens import make_token
+from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.services import run_readiness
 
 # A bounded number per test keeps the suite quick; TRACKER_FUZZ_EXAMPLES=500 fuzzes deeper (see SECURITY.md).
@@ -69,7 +77,7 @@ class World:
         self.app = app
         self.admin = make_user("admin", email="ada@example.com", name="Ada Admin")
         self.maria = make_user("supervisor", email="maria@example.com", name="Maria Lopez")
-        make_user("supervisor", email="sam@example.com", name="Sam Spare")
+        sam = make_user("supervisor", email="sam@example.com", name="Sam Spare")
         self.job = make_job_type("warehouse", "Warehouse operations", capacity=5)
         self.module = make_module("safety", "Workplace Safety")
         self.role = make_role("audit", rotations=[(self.job, 1, None)], modules=[(self.module, 50)])
@@ -86,10 +94,8 @@ class World:
         db.session.commit()
         self.requirement = self.role.rotation_requirements[0]
         self.module_requirement = self.role.module_requirements[0]
-        from tracker.readiness.models import ReadinessFlag
-
         self.flag = db.session.scalar(select(ReadinessFlag).where(ReadinessFlag.trainee_id == self.ready.id))
-        self.ids = {"done": self.done.id, "result": self.result.id}
+        self.ids = {"done": self.done.id, "result": self.result.id, "sam": sam.id}
         self.admin_browser = self.browser("ada@example.com")
         self.supervisor_browser = self.browser("maria@example.com")
 
@@ -229,9 +235,7 @@ def test_users_new(world, data):
     "email": field("sam@example.com", TEXT), "name": field("Sam Spare", TEXT), "role": field("admin", TEXT),
 }))
 def test_users_edit(world, data):
-    sam = db.session.scalar(select(world.admin.__class__).where(world.admin.__class__.name.like("Sam%")))
-    if sam is not None:
-        world.post(world.admin_browser, f"/admin/users/{sam.id}/edit", data)
+    world.post(world.admin_browser, f"/admin/users/{world.ids['sam']}/edit", data)
 
 
 @FUZZ

@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import post_form
-from tests.factories import make_job_type, make_module, make_rotation, make_trainee, make_user
+from tests.factories import (
+    make_job_type,
+    make_module,
+    make_rotation,
+    make_trainee,
+    make_user,
+)
 from tracker.auth.models import LoginFailure, User
 from tracker.core.parsing import latest_record_date
 from tracker.extensions import db

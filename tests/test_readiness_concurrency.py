@@ -10,7 +10,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee
+from tests.factories import (
+    make_job_type,
+    make_module,
+    make_result,
+    make_role,
+    make_rotation,
+    make_trainee,
+)
 from tracker.extensions import db
 from tracker.readiness import queries, services
 from tracker.readiness.models import ReadinessFlag

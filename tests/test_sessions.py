@@ -90,7 +90,7 @@ def test_accepting_an_invitation_ends_every_session(app, auth, client):
 
 
 def test_deactivation_ends_every_session(app, auth, client, supervisor):
-    admin = make_user("admin", email="ada@example.com")
+    make_user("admin", email="ada@example.com")
     db.session.commit()
     auth.login("sam.super@example.com")
     copy = copied_session(client)
