@@ -42,7 +42,9 @@ def errors_of(page: str) -> dict[str, str]:
     ({"code": "warehouse", "name": "Dock"}, "code", "The code warehouse is already used; choose another."),
     ({"code": "WareHouse", "name": "Dock"}, "code", "The code WareHouse is already used (as warehouse: codes are the same whatever their case)"),
     ({"code": "dock", "name": ""}, "name", "Enter a name."),
-    ({"code": "dock", "name": "Dock", "capacity": "0"}, "capacity", "The capacity must be 1 or more, or empty."),
+    ({"code": "dock", "name": "Dock", "capacity": "0"}, "capacity", "The capacity must be from 1 to 10000, or empty."),
+    ({"code": "dock", "name": "Dock", "capacity": "10001"}, "capacity", "The capacity must be from 1 to 10000, or empty."),
+    ({"code": "dock", "name": "Dock", "capacity": "99999999999999999999"}, "capacity", "That number is far too large."),
     ({"code": "dock", "name": "Dock", "capacity": "2.5"}, "capacity", "Enter a whole number, not '2.5'."),
 ])
 def test_job_type_form_rules(app, data, field, message):

@@ -69,6 +69,9 @@ def test_login_without_csrf_token_is_refused(client, supervisor):
     ("//evil.example/steal", "/"),
     ("/\\evil.example", "/"),
     ("javascript:alert(1)", "/"),
+    ("/%0d%0ax", "/"),  # a CR/LF cannot go into the Location header: ignored, not a 500
+    ("/trainees/%0aSet-Cookie:x=1", "/"),
+    ("/trainees/%00", "/"),
 ])
 def test_next_only_leads_to_a_path_on_this_site(auth, supervisor, next_path, expected):
     response = auth.login("sam.super@example.com", next_path=next_path)
@@ -81,7 +84,7 @@ def test_session_is_renewed_at_sign_in(client, auth, supervisor):
     auth.login("sam.super@example.com")
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(supervisor.id)
+        assert session["_user_id"] == f"{supervisor.id}:{supervisor.session_version}"
 
 
 def test_logout_needs_post_and_signs_out(client, auth, supervisor):

@@ -94,7 +94,7 @@ def test_every_problem_is_listed_on_one_line(runner, tmp_path):
     line = result.output.strip()
     assert "\n" not in line
     for problem in (
-        "job_types[1]: 'capacity' must be a whole number 1 or more or absent",
+        "job_types[1]: 'capacity' must be a whole number from 1 to 10000 or absent",
         "modules[0]: 'pass_score' must be a number from 0 to 100",
         "rotations[0]: unknown job type 'kitchen'",
         "'min_total_weeks' must be a whole number from 0 to 520",

@@ -170,8 +170,9 @@ def test_placing_makes_the_trainee_placed_in_the_role_from_the_date_and_is_audit
 
 @pytest.mark.parametrize(
     ("placed_on", "error"),
-    [("", "Enter the date the placement starts."), ("2025-02-30", "Not a valid date value."),
-     ("long-ago", "Not a valid date value."), ("2000-01-01", "The placement cannot start before the trainee was found ready")],
+    [("", "Enter the date the placement starts."), ("   ", "Enter the date the placement starts."), ("2025-02-30", "is not a real date"),
+     ("long-ago", "is not a date in the form YYYY-MM-DD"), ("2000-01-01", "The placement cannot start before the trainee was found ready"),
+     ("9999-12-31", "is outside the dates the tracker keeps"), ("0001-01-01", "is outside the dates the tracker keeps")],
 )
 def test_a_bad_placement_date_is_shown_beside_the_field_and_changes_nothing(client, auth, programme, placed_on, error):
     flag = programme.flag_of(programme.ready)

@@ -61,7 +61,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount each domain's pages, the error pages and the headers every response carries."""
+    """Mount each domain's pages, the error pages, the checks every request passes and the headers every response carries."""
     from tracker.audit.routes import bp as audit_bp
     from tracker.auth.routes import bp as auth_bp
     from tracker.catalog.routes import bp as catalog_bp
@@ -74,9 +74,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.scheduler.routes import bp as scheduler_bp
     from tracker.trainees.routes import bp as trainees_bp
     from tracker.users.routes import bp as users_bp
-    from tracker.web import headers
+    from tracker.web import headers, inputs
     from tracker.web.errors import bp as errors_bp
 
+    inputs.init_app(app)  # before the routes: their <int:...> take its bounded converter
     for blueprint in (
         main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, readiness_bp,
         digest_bp, mail_bp, imports_bp, catalog_bp, users_bp, audit_bp, scheduler_bp,

@@ -22,7 +22,7 @@ expression, so a later batch migration that rebuilds one of these tables
 must create the index again (test_migrations checks it is there at the head).
 
 Revision ID: 0004_codes_keep_case
-Revises: 0002_digest
+Revises: 0003_session_version
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_codes_keep_case'
-down_revision = '0002_digest'
+down_revision = '0003_session_version'
 branch_labels = None
 depends_on = None
 

@@ -1,12 +1,12 @@
 """Filtering the audit trail (a GET form: nothing changes, so no CSRF token)."""
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, ValidationError
 
 from tracker.web.fields import IsoDateField
+from tracker.web.forms import TrackerForm
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TrackerForm):
     """Trainee and acting user by name or email, and a range of days."""
 
     class Meta:

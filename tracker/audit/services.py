@@ -8,7 +8,7 @@ from sqlalchemy import insert, inspect
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 
-IGNORED_COLUMNS = {"password_hash", "created_at", "updated_at", "version"}
+IGNORED_COLUMNS = {"password_hash", "session_version", "created_at", "updated_at", "version"}
 
 
 def json_value(value: Any) -> Any:

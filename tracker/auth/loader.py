@@ -2,6 +2,7 @@
 from flask import Flask
 
 from tracker.auth.models import User
+from tracker.core.parsing import parse_id
 from tracker.extensions import db, login_manager
 
 
@@ -15,8 +16,10 @@ def init_login(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in user, if the id is still an active user's."""
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, if the session names an active user and their current session version (see User.get_id)."""
+    user_id, _, version = session_id.partition(":")
+    user = db.session.get(User, parse_id(user_id)) if parse_id(user_id) else None
+    if user is None or not user.active or str(user.session_version) != version:
         return None
-    return db.session.get(User, int(user_id))
+    return user

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     digest_subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's user id: raising it ends every session signed in with the old one.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     def __repr__(self) -> str:
@@ -40,9 +42,19 @@ class User(UserMixin, db.Model):
         """Flask-Login refuses inactive users."""
         return self.active
 
+    def get_id(self) -> str:
+        """What a session remembers of its user: the id and the session version it was signed in with."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session of this user, in every browser (sign-out, a new password, deactivation)."""
+        if self.id is not None:  # a new user has no session yet
+            self.session_version = User.session_version + 1  # in SQL: two ends at once both count
+
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of the password."""
+        """Store a salted scrypt hash of the password; sessions signed in with the old one end."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """True when the password matches; users without one never match."""

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import services
 from tracker.auth.forms import LoginForm
+from tracker.core.parsing import check_plain_text
 from tracker.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -15,8 +16,12 @@ THROTTLED = "Too many failed attempts. Wait a few minutes and try again."
 
 
 def safe_next(target: str | None) -> str | None:
-    """The `next` target only when it is a path on this site."""
+    """The `next` target only when it is a path on this site (and holds no control character: a CR/LF cannot go in a header)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    try:
+        check_plain_text(target)
+    except ValueError:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -38,17 +43,20 @@ def login():
 
 
 def sign_in_attempt(email: str, password: str):
-    """Check throttling and credentials; sign in and renew the session on success."""
+    """Count the attempt, check the credentials only within the limits; sign in and renew the session on success."""
     address = request.remote_addr
-    if services.is_throttled(email, address):
+    attempt = services.record_attempt(email, address)
+    db.session.commit()  # counted by every worker before any password is checked
+    if not services.within_limits(email, address):
+        services.withdraw_attempt(attempt)
+        db.session.commit()
         flash(THROTTLED, "error")
         return None
     user = services.authenticate(email, password)
     if user is None:
-        services.record_login_failure(email, address)
-        db.session.commit()
-        flash(BAD_SIGN_IN, "error")
+        flash(BAD_SIGN_IN, "error")  # the attempt stays counted as a failure
         return None
+    services.withdraw_attempt(attempt)
     services.forget_login_failures(email)
     db.session.commit()
     session.clear()  # a fresh session at sign-in: nothing from before carries over
@@ -59,7 +67,9 @@ def sign_in_attempt(email: str, password: str):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out and drop the session."""
+    """Sign out: end every session of this user (a copied cookie included) and drop this one."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "info")

@@ -1,14 +1,14 @@
 """Admin forms for the catalogue: job types, modules, target roles and their requirements."""
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.catalog import queries
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule, code_is
-from tracker.catalog.services import CODE_PATTERN, CODE_RULE
+from tracker.catalog.services import CODE_PATTERN, CODE_RULE, MAX_CAPACITY
 from tracker.extensions import db
 from tracker.web.fields import RATING_CHOICES, RatingField, ScoreField, WholeNumberField
+from tracker.web.forms import TrackerForm
 
 
 class CodeMixin:
@@ -26,7 +26,7 @@ class CodeMixin:
             raise ValidationError(f"The code {field.data} is already used{same}; choose another.")
 
 
-class CatalogForm(FlaskForm):
+class CatalogForm(TrackerForm):
     """A catalogue record's form; `values()` is what the service stores."""
 
     model = None
@@ -41,7 +41,9 @@ class JobTypeForm(CatalogForm):
 
     model = JobType
     description = TextAreaField("Description", validators=[Length(max=2000)])
-    capacity = WholeNumberField("Capacity", validators=[Optional(), NumberRange(min=1, message="The capacity must be 1 or more, or empty.")])
+    capacity = WholeNumberField("Capacity", validators=[
+        Optional(), NumberRange(min=1, max=MAX_CAPACITY, message=f"The capacity must be from 1 to {MAX_CAPACITY}, or empty."),
+    ])
 
 
 class NewJobTypeForm(CodeMixin, JobTypeForm):
@@ -82,7 +84,7 @@ class NewRoleForm(CodeMixin, RoleForm):
 # --- requirements ------------------------------------------------------------
 
 
-class RequirementForm(FlaskForm):
+class RequirementForm(TrackerForm):
     """A role's requirement on one job type or module; each may appear once per role."""
 
     def __init__(self, *args, role: TargetRole, requirement=None, **kwargs):

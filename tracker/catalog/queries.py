@@ -3,6 +3,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from tracker.catalog.models import JobType, TrainingModule, code_is
+from tracker.core.parsing import parse_id
 from tracker.extensions import db
 
 
@@ -12,8 +13,8 @@ def find_by_code_or_id(model, value: str):
     if not value:
         return None
     found = db.session.scalar(select(model).where(code_is(model, value)))
-    if found is None and value.isdigit():
-        found = db.session.get(model, int(value))
+    if found is None and parse_id(value):
+        found = db.session.get(model, parse_id(value))
     return found
 
 

@@ -17,12 +17,13 @@ from tracker.catalog.models import (
     code_order,
 )
 from tracker.core.errors import TrackerError
-from tracker.core.parsing import parse_score
+from tracker.core.parsing import control_character, parse_score
 from tracker.extensions import db
 
 # Kept as written; unique regardless of case (see catalog.models). ASCII only, so every lower() agrees.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 CODE_RULE = "letters (A-Z, either case), digits, '-', '_' and '.', starting with a letter or digit"
+MAX_CAPACITY = 10_000  # trainees on one job type on one day: far beyond any programme, well within the column
 
 
 class CatalogError(TrackerError):
@@ -49,6 +50,9 @@ class Checker:
             return ""
         if len(value.strip()) > max_length:
             self.problem(where, f"'{key}' must be at most {max_length} characters")
+        code = control_character(value, multiline=key == "description")
+        if code:
+            self.problem(where, f"'{key}' holds the control character {code}, which is not allowed here")
         return value.strip()
 
     def code(self, item: dict, where: str) -> str:
@@ -121,7 +125,7 @@ def parse_job_type(check: Checker, item: dict, where: str) -> dict:
         "code": check.code(item, where),
         "name": check.text(item, "name", where),
         "description": check.text(item, "description", where, required=False, max_length=2000),
-        "capacity": check.integer(item, "capacity", where, low=1, optional=True),
+        "capacity": check.integer(item, "capacity", where, low=1, high=MAX_CAPACITY, optional=True),
     }
 
 

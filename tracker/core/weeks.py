@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tracker.core.errors import TrackerError
+from tracker.core.parsing import EARLIEST_RECORD_DATE, check_record_date, latest_record_date
 
 WEEK_PATTERN = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -55,6 +56,16 @@ def parse_week(text: str) -> IsoWeek:
     except ValueError:
         raise WeekError(f"{year} has no ISO week {week}") from None
     return IsoWeek(year, week)
+
+
+def check_week_in_range(week: IsoWeek, today: date) -> IsoWeek:
+    """The week, if its Monday lies within the dates records may have (see core.parsing); WeekError otherwise."""
+    try:
+        check_record_date(week.monday, today)
+    except ValueError:
+        first, last = week_of(EARLIEST_RECORD_DATE).next(), week_of(latest_record_date(today))
+        raise WeekError(f"{week} is outside the weeks the tracker keeps: from {first} to {last}.") from None
+    return week
 
 
 def week_of(day: date) -> IsoWeek:

@@ -5,11 +5,11 @@ import click
 from flask.cli import AppGroup
 
 from tracker.core.formatting import format_day
-from tracker.core.weeks import WeekError, current_week, parse_week
+from tracker.core.weeks import WeekError, check_week_in_range, current_week, parse_week
 from tracker.digest import services
 from tracker.digest.content import build_digests
 from tracker.extensions import db
-from tracker.infra.clock import programme_zone, utcnow
+from tracker.infra.clock import programme_zone, today, utcnow
 from tracker.web.cli import fail
 
 digest_cli = AppGroup("digest", help="The weekly readiness digest.")
@@ -21,7 +21,7 @@ digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 def send_command(week_text: str | None, dry_run: bool) -> None:
     """Record one digest per recipient for the week, then try every pending one at once; exit 1 if any failed."""
     try:
-        week = parse_week(week_text) if week_text else current_week(utcnow(), programme_zone())
+        week = check_week_in_range(parse_week(week_text), today()) if week_text else current_week(utcnow(), programme_zone())
     except WeekError as exc:
         fail(str(exc))
     if dry_run:

@@ -6,9 +6,10 @@ from typing import Any
 
 from tracker.auth.services import normalize_email
 from tracker.catalog.models import code_key
-from tracker.core.parsing import parse_iso_date
+from tracker.core.parsing import parse_record_date
 from tracker.imports.csvfile import Problems, Row
 from tracker.imports.lookups import CatalogItem, Person
+from tracker.infra.clock import today
 
 
 def sentence(reason: str) -> str:
@@ -48,8 +49,9 @@ class RowCheck:
         return value
 
     def date(self, column: str, required: bool = True) -> date | None:
+        """A YYYY-MM-DD date within the dates records may have (1950 to ten years from today)."""
         value = self.required(column) if required else self.row[column]
-        return self.parsed(column, parse_iso_date) if value else None
+        return self.parsed(column, lambda text: parse_record_date(text, today())) if value else None
 
     def parsed(self, column: str, parse: Callable[[str], Any]) -> Any:
         """The value through a rule's parser; its ValueError message becomes the reason."""

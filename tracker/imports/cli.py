@@ -31,7 +31,9 @@ def run_import(kind: str, path: str) -> None:
     except ImportFailed as exc:
         for line in exc.lines():
             click.echo(f"{path}: {line}", err=True)
-        fail(f"{path}: {len(exc.problems)} bad line(s); nothing was imported.")
+        if exc.unlisted:
+            click.echo(f"{path}: ... and {exc.unlisted} more bad line(s), not listed", err=True)
+        fail(f"{path}: {exc.count} bad line(s); nothing was imported.")
     except IntegrityError:
         fail(f"{path}: {services.RACED}.")
     db.session.commit()

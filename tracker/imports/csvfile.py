@@ -1,40 +1,69 @@
 """Reading import files: UTF-8 CSV (with or without a BOM) with a known header, each row with its line number."""
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass
 
+from tracker.core.cells import unmarked
 from tracker.core.errors import TrackerError
+from tracker.core.parsing import control_character
+
+# How many bad lines a report lists; the rest are counted. A file of a million bad lines
+# then makes a short page and bounded memory, not a report larger than the file.
+LISTED_LINES = 100
+# Columns of free text that may hold tabs and line breaks (quoted); every other column is one line.
+MULTI_LINE_COLUMNS = frozenset({"notes", "reason"})
 
 
 class ImportFailed(TrackerError):
-    """The file cannot be imported; `problems` holds every bad line as (line number, reason)."""
+    """The file cannot be imported; `problems` holds the first bad lines as (line number, reason), `count` all of them."""
 
-    def __init__(self, problems: list[tuple[int, str]]):
+    def __init__(self, problems: list[tuple[int, str]], count: int | None = None):
         self.problems = sorted(problems)
-        super().__init__(f"{len(self.problems)} bad line(s)")
+        self.count = len(self.problems) if count is None else count
+        super().__init__(f"{self.count} bad line(s)")
+
+    @property
+    def unlisted(self) -> int:
+        """How many bad lines the report counts without listing them."""
+        return self.count - len(self.problems)
 
     def lines(self) -> list[str]:
-        """One 'line N: reason' per bad line, in file order."""
+        """One 'line N: reason' per listed bad line, in file order."""
         return [f"line {line}: {reason}" for line, reason in self.problems]
 
 
 class Problems:
-    """Collects the reasons each line is refused; a line with several gets them joined."""
+    """Collects the reasons each line is refused (a line with several gets them joined).
 
-    def __init__(self) -> None:
-        self.by_line: dict[int, list[str]] = defaultdict(list)
+    Only the LISTED_LINES lowest line numbers keep their reasons; every other
+    bad line is only counted, so memory stays small however bad the file is.
+    """
+
+    def __init__(self, listed: int = LISTED_LINES) -> None:
+        self.listed = listed
+        self.by_line: dict[int, list[str]] = {}
+        self.highest = 0  # the highest line listed
+        self.bad_lines: set[int] = set()
 
     def add(self, line: int, reason: str) -> None:
-        if reason not in self.by_line[line]:
-            self.by_line[line].append(reason)
+        self.bad_lines.add(line)
+        if line in self.by_line:
+            if reason not in self.by_line[line]:
+                self.by_line[line].append(reason)
+        elif len(self.by_line) < self.listed:
+            self.by_line[line] = [reason]
+            self.highest = max(self.highest, line)
+        elif line < self.highest:  # a lower line than the listed ones: it takes the highest one's place
+            del self.by_line[self.highest]
+            self.by_line[line] = [reason]
+            self.highest = max(self.by_line)
 
     def __contains__(self, line: int) -> bool:
-        return line in self.by_line
+        return line in self.bad_lines
 
     def raise_if_any(self) -> None:
-        if self.by_line:
-            raise ImportFailed([(line, "; ".join(reasons)) for line, reasons in self.by_line.items()])
+        if self.bad_lines:
+            raise ImportFailed([(line, "; ".join(reasons)) for line, reasons in self.by_line.items()], len(self.bad_lines))
 
 
 @dataclass(frozen=True)
@@ -53,20 +82,24 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        bad = []
-        for number, line in enumerate(data.split(b"\n"), start=1):
-            try:
-                line.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                bad.append((number, f"is not UTF-8 text (byte 0x{line[exc.start]:02x}); save the file as UTF-8"))
-        raise ImportFailed(bad) from None
+        pass
+    problems = Problems()
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.add(number, f"is not UTF-8 text (byte 0x{line[exc.start]:02x}); save the file as UTF-8")
+    problems.raise_if_any()
+    raise ImportFailed([(1, "the file is not UTF-8 text; save it as UTF-8")])
 
 
 def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems) -> list[Row]:
     """The well-formed data rows of a CSV file whose header names exactly these columns (in any order).
 
-    Rows with the wrong number of fields go to `problems`, so they are reported
-    with every other bad row; a bad header or encoding stops the import at once.
+    Values are trimmed, and the mark an export puts before a would-be formula
+    is taken off (see core.cells). Rows with the wrong number of fields, or a
+    control character in a value, go to `problems`, so they are reported with
+    every other bad row; a bad header or encoding stops the import at once.
     """
     reader = csv.reader(io.StringIO(decode(data), newline=""))
     header = read_header(reader, columns)
@@ -79,10 +112,23 @@ def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems) -> list
             if len(fields) != len(header):
                 problems.add(line, f"has {len(fields)} fields, the header has {len(header)}")
                 continue
-            rows.append(Row(line, {name: value.strip() for name, value in zip(header, fields, strict=True)}))
+            values = {name: unmarked(value.strip()) for name, value in zip(header, fields, strict=True)}
+            if plain_text(values, line, problems):
+                rows.append(Row(line, values))
     except csv.Error as exc:
         problems.add(reader.line_num, f"cannot be read as CSV ({exc}); nothing after it was read")
     return rows
+
+
+def plain_text(values: dict[str, str], line: int, problems: Problems) -> bool:
+    """True when no value holds a control character (tabs and line breaks only in MULTI_LINE_COLUMNS); each one that does is reported."""
+    clean = True
+    for column, value in values.items():
+        code = control_character(value, multiline=column in MULTI_LINE_COLUMNS)
+        if code:
+            problems.add(line, f"{column}: holds the control character {code}, which is not allowed here")
+            clean = False
+    return clean
 
 
 def read_header(reader, columns: tuple[str, ...]) -> list[str]:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, TrainingModule, code_order
+from tracker.core.cells import spreadsheet_safe
 from tracker.core.formatting import format_score
 from tracker.extensions import db
 from tracker.imports import results, rotations, trainees
@@ -14,11 +15,11 @@ from tracker.trainees.models import ModuleResult, Rotation, Trainee
 
 
 def to_csv(columns: tuple[str, ...], rows) -> str:
-    """A header line and one line per row."""
+    """A header line and one line per row; a cell a spreadsheet would run as a formula is marked (the imports unmark it)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 

@@ -1,13 +1,13 @@
 """Uploading an import file."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from tracker.imports.services import KINDS
+from tracker.web.forms import TrackerForm
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrackerForm):
     """Which kind of file, and the file."""
 
     kind = SelectField(

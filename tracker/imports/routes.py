@@ -15,15 +15,15 @@ bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
 def upload():
-    """Import an uploaded file; on any bad row, list every bad line and save nothing."""
+    """Import an uploaded file; on any bad row, list the bad lines (the first hundred; the rest counted) and save nothing."""
     form = ImportForm()
-    problems = None
+    failure = None
     if form.validate_on_submit():
         try:
             report = services.import_file(form.kind.data, form.file.data.read(), actor=current_user)
         except ImportFailed as exc:
             db.session.rollback()
-            problems = exc.lines()
+            failure = exc
         except IntegrityError:
             db.session.rollback()
             flash(services.RACED[:1].upper() + services.RACED[1:] + ".", "error")
@@ -31,7 +31,7 @@ def upload():
             db.session.commit()
             flash(report.summary(), "success")
             return redirect(url_for("imports.upload"))
-    return render_template("imports/upload.html", form=form, problems=problems, columns=services.COLUMNS)
+    return render_template("imports/upload.html", form=form, failure=failure, columns=services.COLUMNS)
 
 
 @bp.route("/<any(trainees, rotations, results):kind>.csv")

@@ -1,12 +1,12 @@
 """Choosing a password from an invitation."""
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from tracker.auth.services import MIN_PASSWORD_LENGTH
+from tracker.web.forms import TrackerForm
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(TrackerForm):
     """A new password, typed twice."""
 
     password = PasswordField("New password", validators=[

@@ -1,13 +1,13 @@
 """Forms of the Mail pages: filtering the outbox, retrying a failed message."""
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Optional
 
 from tracker.mail.models import MAIL_KINDS, MAIL_STATUSES
-from tracker.web.fields import validate_week_text
+from tracker.web.fields import stripped, validate_week_text
+from tracker.web.forms import TrackerForm
 
 
-class MailFilterForm(FlaskForm):
+class MailFilterForm(TrackerForm):
     """Narrow the list by kind, status and week (GET, no CSRF token)."""
 
     class Meta:
@@ -20,7 +20,7 @@ class MailFilterForm(FlaskForm):
         "Status", default="",
         choices=[SelectChoice("", "Any status")] + [SelectChoice(s, s.capitalize()) for s in MAIL_STATUSES],
     )
-    week = StringField("Week", validators=[Optional(), validate_week_text])
+    week = StringField("Week", filters=[stripped], validators=[Optional(), validate_week_text])
 
     def filters(self) -> dict[str, str]:
         """The valid, non-empty filters, to narrow the list and to keep across pages."""
@@ -28,7 +28,7 @@ class MailFilterForm(FlaskForm):
         return {name: value for name, value in chosen.items() if value and not self[name].errors}
 
 
-class RetryForm(FlaskForm):
+class RetryForm(TrackerForm):
     """Retry one failed message: only the CSRF token."""
 
     submit = SubmitField("Retry")

@@ -6,7 +6,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.core.parsing import parse_iso_date
+from tracker.core.cells import spreadsheet_safe
+from tracker.core.parsing import parse_record_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import queries, services
@@ -26,17 +27,17 @@ def as_of_date(text: str | None) -> date:
     if text is None:
         return today()
     try:
-        return parse_iso_date(text)
+        return parse_record_date(text, today())
     except ValueError as exc:
         fail(f"--as-of: {exc}")
 
 
 def echo_csv(header: tuple[str, ...], rows) -> None:
-    """Write a header and rows as CSV to standard output."""
+    """Write a header and rows as CSV to standard output (cells a spreadsheet would run as formulas marked)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     click.echo(buffer.getvalue(), nl=False)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from tracker.audit.services import record_change, snapshot
 from tracker.core.errors import TrackerError
+from tracker.core.parsing import check_record_date
 from tracker.extensions import db
 from tracker.infra.clock import today, utcnow
 from tracker.readiness.models import ReadinessFlag
@@ -24,6 +25,10 @@ def place_trainee(flag: ReadinessFlag, placed_on: date, note: str, actor) -> Non
     trainee = flag.trainee
     if trainee.status != "active":
         raise DecisionError(f"{trainee.user.name} is {trainee.status}, not active: only an active trainee can be placed.")
+    try:
+        check_record_date(placed_on, today())
+    except ValueError as exc:
+        raise DecisionError(str(exc), "placed_on") from None
     before_flag, before_trainee = snapshot(flag), snapshot(trainee)
     set_decision(flag, "placed", note, actor, expected=None)
     trainee.status, trainee.placed_role_id, trainee.placed_on = "placed", flag.role_id, placed_on

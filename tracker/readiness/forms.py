@@ -1,13 +1,14 @@
 """Decisions on a readiness flag: one form per decision."""
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.infra.clock import today
 from tracker.readiness.models import ReadinessFlag
 from tracker.readiness.rules import add_months
+from tracker.web.fields import IsoDateField
+from tracker.web.forms import TrackerForm
 
 
 def strip(value: str | None) -> str | None:
@@ -15,10 +16,10 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(TrackerForm):
     """Place the trainee in the flag's role from a date."""
 
-    placed_on = DateField(
+    placed_on = IsoDateField(
         "Placed in the role from", default=today,
         validators=[InputRequired(message="Enter the date the placement starts.")],
     )
@@ -29,21 +30,21 @@ class PlaceForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.flag = flag
 
-    def validate_placed_on(self, field: DateField) -> None:
+    def validate_placed_on(self, field: IsoDateField) -> None:
         if field.data is not None and field.data < self.flag.raised_on:
             raise ValidationError(
                 f"The placement cannot start before the trainee was found ready ({self.flag.raised_on.isoformat()})."
             )
 
 
-class DeferForm(FlaskForm):
+class DeferForm(TrackerForm):
     """Defer the decision until a revisit date, saying why."""
 
     reason = TextAreaField(
         "Reason", filters=[strip],
         validators=[DataRequired(message="Say why the decision is deferred."), Length(max=1000)],
     )
-    revisit_on = DateField(
+    revisit_on = IsoDateField(
         "Revisit on", validators=[InputRequired(message="Enter the date to look at this again, after today.")],
     )
     submit = SubmitField("Defer")
@@ -54,7 +55,7 @@ class DeferForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.revisit_on.render_kw = {"min": (today() + timedelta(days=1)).isoformat()}
 
-    def validate_revisit_on(self, field: DateField) -> None:
+    def validate_revisit_on(self, field: IsoDateField) -> None:
         decided_on = today()
         if field.data is not None and field.data <= decided_on:
             raise ValidationError(f"The revisit date must be after today ({decided_on.isoformat()}).")
@@ -62,7 +63,7 @@ class DeferForm(FlaskForm):
             raise ValidationError(f"The revisit date must be within {self.MAX_YEARS} years.")
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(TrackerForm):
     """Reverse the decision, saying why."""
 
     reason = TextAreaField(

@@ -1,5 +1,4 @@
 """Forms that record and change a trainee's rotations and module results, one per use case."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -10,10 +9,10 @@ from tracker.trainees import queries, rules, services
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
 from tracker.trainees.services import COHORT_MAX_LENGTH, STALE_MESSAGE, RecordError, check_in_use
 from tracker.web.fields import IsoDateField, RatingField, ScoreField, VersionField
-from tracker.web.forms import checked
+from tracker.web.forms import TrackerForm, checked
 
 
-class RecordForm(FlaskForm):
+class RecordForm(TrackerForm):
     """A form that changes one trainee's records: refused as a whole unless the trainee is active."""
 
     def __init__(self, *args, trainee: Trainee, record: Rotation | ModuleResult | None = None, **kwargs):
@@ -202,7 +201,7 @@ class DeleteRecordForm(RecordForm):
 # --- the profile ---------------------------------------------------------------
 
 
-class TraineeProfileForm(FlaskForm):
+class TraineeProfileForm(TrackerForm):
     """A trainee's supervisor, start date and cohort, as they were when the page was shown."""
 
     supervisor = SelectField("Supervisor", validate_choice=False)

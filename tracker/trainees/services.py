@@ -9,8 +9,9 @@ from tracker.auth.models import User
 from tracker.auth.services import create_user
 from tracker.catalog.models import JobType, TrainingModule
 from tracker.core.errors import TrackerError
-from tracker.core.parsing import parse_rating, parse_score, stored_score
+from tracker.core.parsing import check_plain_text, check_record_date, parse_rating, parse_score, stored_score
 from tracker.extensions import db
+from tracker.infra.clock import today
 from tracker.infra.locking import lock_rows
 from tracker.trainees import queries, rules
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
@@ -64,10 +65,30 @@ def check_in_use(item: JobType | TrainingModule | None, field: str, kept: bool =
         raise RecordError(f"The {what} {item.name} is no longer in use; choose another.", field)
 
 
+def check_date_in_range(day: date | None, field: str) -> None:
+    """A record's date lies between 1950-01-01 and ten years after today (core.parsing.check_record_date)."""
+    if day is None:
+        return
+    try:
+        check_record_date(day, today())
+    except ValueError as exc:
+        raise RecordError(str(exc), field) from None
+
+
+def check_plain(text: str, field: str, multiline: bool = False) -> None:
+    """Text holds no control character (multi-line text: tabs and line breaks only)."""
+    try:
+        check_plain_text(text, multiline)
+    except ValueError as exc:
+        raise RecordError(str(exc), field) from None
+
+
 def check_rotation_dates(trainee: Trainee, start: date, end: date | None, exclude_id: int | None = None) -> None:
-    """The end is not before the start, and the rotation shares no day with another of the trainee's."""
+    """Dates in range, the end not before the start, and no day shared with another of the trainee's rotations."""
     if start is None:
         raise RecordError("Enter the start date.", "start_date")
+    check_date_in_range(start, "start_date")
+    check_date_in_range(end, "end_date")
     problem = rules.end_before_start(start, end)
     if problem:
         raise RecordError(problem, "end_date")
@@ -87,12 +108,14 @@ def check_rating(rating) -> None:
 def check_notes(notes: str) -> None:
     if len(notes or "") > rules.NOTES_MAX_LENGTH:
         raise RecordError(f"Notes may have at most {rules.NOTES_MAX_LENGTH} characters.", "notes")
+    check_plain(notes, "notes", multiline=True)
 
 
 def check_result(trainee: Trainee, module: TrainingModule, completed_on: date, score: Decimal, exclude_id: int | None = None) -> None:
     """A date, a score 0-100 with two decimals at most, and no other result of the module that day."""
     if completed_on is None:
         raise RecordError("Enter the date the module was completed.", "completed_on")
+    check_date_in_range(completed_on, "completed_on")
     try:
         parse_score(format(score, "f") if isinstance(score, Decimal) else str(score))
     except ValueError as exc:
@@ -126,12 +149,14 @@ def check_supervisor(supervisor: User | None) -> None:
 def check_cohort(cohort: str) -> None:
     if not (cohort or "").strip() or len(cohort.strip()) > COHORT_MAX_LENGTH:
         raise RecordError(f"Enter a cohort of at most {COHORT_MAX_LENGTH} characters.", "cohort")
+    check_plain(cohort, "cohort")
 
 
 def create_trainee(email: str, name: str, supervisor: User, start_date: date, cohort: str, actor=None) -> Trainee:
     """A trainee user (no password: they are invited to set one) and their trainee record."""
     check_supervisor(supervisor)
     check_cohort(cohort)
+    check_date_in_range(start_date, "start_date")
     user = create_user(email, name, "trainee")
     trainee = Trainee(user=user, supervisor=supervisor, start_date=start_date, cohort=cohort.strip(), status="active")
     db.session.add(trainee)
@@ -148,6 +173,7 @@ def update_trainee(trainee: Trainee, version: int | None, actor, supervisor: Use
     if supervisor.id != trainee.supervisor_id:
         check_supervisor(supervisor)
     check_cohort(cohort)
+    check_date_in_range(start_date, "start_date")
     before = snapshot(trainee)
     trainee.supervisor, trainee.start_date, trainee.cohort = supervisor, start_date, cohort.strip()
     return save_change(actor, trainee, before, trainee.id)

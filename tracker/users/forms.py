@@ -1,5 +1,4 @@
 """Admin forms for accounts and for a trainee's supervisor, cohort and start date."""
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -8,7 +7,7 @@ from tracker.auth.queries import supervisor_choices
 from tracker.auth.services import UserError, check_email_syntax, chosen_supervisor, find_user_by_email
 from tracker.trainees.services import COHORT_MAX_LENGTH
 from tracker.web.fields import IsoDateField
-from tracker.web.forms import checked
+from tracker.web.forms import TrackerForm, checked
 
 
 class EmailMixin:
@@ -26,7 +25,7 @@ class EmailMixin:
             raise ValidationError(f"{field.data} is already the email of {other.name}.")
 
 
-class NewUserForm(EmailMixin, FlaskForm):
+class NewUserForm(EmailMixin, TrackerForm):
     """A new account; trainees also need their supervisor, start date and cohort."""
 
     name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])
@@ -65,7 +64,7 @@ class NewUserForm(EmailMixin, FlaskForm):
         return values
 
 
-class EditUserForm(EmailMixin, FlaskForm):
+class EditUserForm(EmailMixin, TrackerForm):
     """An account's email, name and role."""
 
     name = StringField("Name", validators=[InputRequired("Enter the name."), Length(max=120)])

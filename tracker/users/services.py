@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tracker.audit.services import record_change, snapshot
 from tracker.auth.models import User
-from tracker.auth.services import UserError, create_user
+from tracker.auth.services import UserError, check_name, create_user
 from tracker.extensions import db
 from tracker.invitations.services import send_invitation
 from tracker.trainees.models import Trainee
@@ -37,8 +37,9 @@ def update_account(user: User, actor, email: str, name: str, role: str) -> User:
     """Change a user's email, name or (between admin and supervisor) role."""
     if role != user.role:
         check_role_change(user, actor, role)
+    name = check_name(name)
     before = snapshot(user)
-    user.email, user.name, user.role = email, name.strip(), role
+    user.email, user.name, user.role = email, name, role
     db.session.flush()
     if snapshot(user) != before:
         record_change(actor, "update", user, before=before)
@@ -56,13 +57,15 @@ def check_role_change(user: User, actor, role: str) -> None:
 
 
 def set_account_active(user: User, active: bool, actor) -> User:
-    """Let a user sign in again, or stop them; their records stay."""
+    """Let a user sign in again, or stop them (ending every session they have); their records stay."""
     if not active and user.id == getattr(actor, "id", None):
         raise UserError("You cannot deactivate your own account.")
     if not active and user.role == "supervisor" and active_trainee_count(user):
         raise UserError(f"{user.name} supervises active trainees: assign them to another supervisor first.")
     before = snapshot(user)
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.flush()
     if snapshot(user) != before:
         record_change(actor, "update", user, before=before)

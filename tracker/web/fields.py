@@ -6,8 +6,9 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import DateInput, HiddenInput
 
-from tracker.core.parsing import parse_iso_date, parse_rating, parse_score
-from tracker.core.weeks import WeekError, parse_week
+from tracker.core.parsing import MAX_ID, parse_id, parse_rating, parse_record_date, parse_score
+from tracker.core.weeks import WeekError, check_week_in_range, parse_week
+from tracker.infra.clock import today
 
 RATING_CHOICES = [SelectChoice("", "Not rated")] + [SelectChoice(str(n)) for n in range(1, 6)]
 
@@ -22,7 +23,7 @@ class StrictField:
 
 
 class IsoDateField(StrictField, StringField):
-    """A YYYY-MM-DD date (a date picker in browsers); impossible dates get a readable reason."""
+    """A YYYY-MM-DD date (a date picker in browsers) within the dates records may have; others get a readable reason."""
 
     widget = DateInput()
 
@@ -30,7 +31,9 @@ class IsoDateField(StrictField, StringField):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
-            self.data = parse_iso_date(text)
+            self.data = parse_record_date(text, today())
+        else:
+            self.raw_data = []  # only white space is no date: InputRequired says so, as for an empty field
 
     def _value(self) -> str:
         """The date; a date input may hold nothing else, so text that is no date is left out (its error quotes it)."""
@@ -67,8 +70,11 @@ class WholeNumberField(StrictField, IntegerField):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if text:
-            if not text.lstrip("-").isdigit():
+            digits = text.removeprefix("-")
+            if not (digits.isascii() and digits.isdigit()):
                 raise ValueError(f"Enter a whole number, not '{text}'.")
+            if len(digits.lstrip("0")) > len(str(MAX_ID)) or int(digits) > MAX_ID:
+                raise ValueError("That number is far too large.")
             self.data = int(text)
 
 
@@ -78,17 +84,20 @@ class VersionField(StrictField, IntegerField):
     widget = HiddenInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text.isdigit():
-            self.data = None
+        self.data = parse_id(valuelist[0] if valuelist else "")
+        if self.data is None:
             raise ValueError("This form is missing the record's version. Reload the page and try again.")
-        self.data = int(text)
+
+
+def stripped(value):
+    """Text without surrounding white space (only white space: empty, so a default applies)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def validate_week_text(form, field) -> None:
-    """An empty week (use the default) or a real ISO week, kept as "YYYY-Www"."""
+    """An empty week (use the default) or a real ISO week within the weeks the tracker keeps, kept as "YYYY-Www"."""
     if field.data:
         try:
-            field.data = str(parse_week(field.data))
+            field.data = str(check_week_in_range(parse_week(field.data), today()))
         except WeekError as exc:
             raise ValidationError(str(exc)) from None

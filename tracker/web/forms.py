@@ -4,10 +4,11 @@ from collections.abc import Callable
 from flask import flash
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import HiddenField
-from wtforms.validators import ValidationError
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 
 from tracker.core.errors import TrackerError
+from tracker.core.parsing import check_plain_text
 from tracker.extensions import db
 
 CONFLICT = "Someone saved a conflicting change at the same moment, so yours was not saved. Reload the page and try again."
@@ -19,6 +20,32 @@ def checked(check: Callable, *args, **kwargs):
         return check(*args, **kwargs)
     except TrackerError as exc:
         raise ValidationError(str(exc)) from None
+def plain_text_only(multiline: bool) -> Callable:
+    """A validator that runs first: what was posted holds no control character (text areas: tabs and line breaks)."""
+
+    def check(form, field) -> None:
+        for value in field.raw_data or ():
+            if isinstance(value, str):  # not an uploaded file
+                try:
+                    check_plain_text(value, multiline)
+                except ValueError as exc:
+                    raise StopValidation(str(exc)) from None
+
+    return check
+
+
+class TrackerForm(FlaskForm):
+    """Every form of the tracker: each of its fields refuses control characters before any other check runs.
+
+    So a NUL byte or a stray CR/LF gets an error beside its field, and never
+    reaches a query, a name in a mail header or a stored record.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [plain_text_only(multiline=isinstance(field, TextAreaField)), *field.validators]
+            return field
 
 
 def show_error(form: FlaskForm, error: TrackerError) -> None:
@@ -49,14 +76,14 @@ def saved(form: FlaskForm, change: Callable, *args, **kwargs) -> bool:
     return True
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button that only needs its CSRF token."""
 
     def values(self) -> dict:
         return {}
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(TrackerForm):
     """Take a record out of use ('0') or back into use ('1')."""
 
     active = HiddenField()
