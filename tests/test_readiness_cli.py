@@ -97,15 +97,15 @@ def test_an_impossible_date_fails_with_one_line_and_changes_nothing(runner, prog
 def test_flags_lists_every_flag_with_its_dates_and_decision(runner, programme):
     runner.invoke(args=["readiness", "run", "--as-of", "2025-06-30"])
     flag = db.session.scalar(select(ReadinessFlag))
-    decisions.defer_flag(flag, "Next intake", date(2099, 1, 1), make_user("supervisor"))
+    decisions.defer_flag(flag, "Next intake", date(2030, 1, 7), make_user("supervisor"))
     db.session.commit()
-    runner.invoke(args=["readiness", "run", "--as-of", "2025-07-01"])  # still ready, but deferred until 2099
-    runner.invoke(args=["readiness", "run", "--as-of", "2099-01-01"])  # the revisit date: asked again
+    runner.invoke(args=["readiness", "run", "--as-of", "2025-07-01"])  # still ready, but deferred until 2030
+    runner.invoke(args=["readiness", "run", "--as-of", "2030-01-07"])  # the revisit date: asked again
     result = runner.invoke(args=["readiness", "flags"])
     assert result.output == (
         "trainee_email,role,raised_on,cleared_on,decision\n"
         "zoe@example.com,supply-chain,2025-06-30,,deferred\n"
-        "zoe@example.com,supply-chain,2099-01-01,,\n"
+        "zoe@example.com,supply-chain,2030-01-07,,\n"
     )
 
 

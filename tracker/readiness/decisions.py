@@ -60,6 +60,10 @@ def defer_flag(flag: ReadinessFlag, reason: str, revisit_on: date, actor) -> Non
             f"The revisit date must be after the decision date ({decided_on.isoformat()}), not {revisit_on.isoformat()}.",
             field="revisit_on",
         )
+    try:
+        check_record_date(revisit_on, decided_on)
+    except ValueError as exc:
+        raise DecisionError(str(exc), field="revisit_on") from None
     before = snapshot(flag)
     set_decision(flag, "deferred", reason, actor, expected=None, decided_on=decided_on, revisit_on=revisit_on)
     record_change(actor, "decide_deferred", flag, before, trainee_id=flag.trainee_id)

@@ -6,7 +6,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from tracker.infra.clock import today
 from tracker.readiness.models import ReadinessFlag
-from tracker.readiness.rules import add_months
 from tracker.web.fields import IsoDateField
 from tracker.web.forms import TrackerForm
 
@@ -49,18 +48,15 @@ class DeferForm(TrackerForm):
     )
     submit = SubmitField("Defer")
 
-    MAX_YEARS = 10
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.revisit_on.render_kw = {"min": (today() + timedelta(days=1)).isoformat()}
 
     def validate_revisit_on(self, field: IsoDateField) -> None:
+        """After today; how far ahead a date may be is the date field's own rule (ten years from today)."""
         decided_on = today()
         if field.data is not None and field.data <= decided_on:
             raise ValidationError(f"The revisit date must be after today ({decided_on.isoformat()}).")
-        if field.data is not None and field.data > add_months(decided_on, 12 * self.MAX_YEARS):
-            raise ValidationError(f"The revisit date must be within {self.MAX_YEARS} years.")
 
 
 class ReverseForm(TrackerForm):
