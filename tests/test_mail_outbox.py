@@ -216,3 +216,18 @@ def test_the_mail_page_lists_newest_first_a_page_at_a_time_keeping_its_filters(a
     assert "kind=invitation" in next_link
     second = client.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
     assert "t0@example.com" in second and "t1@example.com" not in second
+
+
+def test_the_mail_page_never_shows_an_invitations_link(client, auth, runner, tmp_path, counting_server):
+    """The link sets the account's password: an admin reading the outbox must not be able to use it."""
+    import_trainees(runner, tmp_path, "t0@example.com")
+    invitation = invitations()["t0@example.com"]
+    token = re.search(r"/invitations/([A-Za-z0-9_.\-]+)", invitation.body_text).group(1)
+    assert token in invitation.body_html  # the recorded mail carries the link (the recipient gets it)
+    make_user("admin", email="ada@example.com")
+    db.session.commit()
+    auth.login("ada@example.com")
+    page = client.get(f"/admin/mail/{invitation.id}").get_data(as_text=True)
+    frame = client.get(f"/admin/mail/{invitation.id}/message.html").get_data(as_text=True)
+    assert token not in page and token not in frame
+    assert "/invitations/[link hidden: only the recipient can use it]" in page

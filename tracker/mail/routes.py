@@ -6,7 +6,7 @@ from tracker.extensions import db
 from tracker.mail import queries, sender
 from tracker.mail.forms import MailFilterForm, RetryForm
 from tracker.mail.models import OutboundMail
-from tracker.mail.rules import SKIP_REASON_TEXT
+from tracker.mail.rules import SKIP_REASON_TEXT, shown_to_admins
 from tracker.web.frames import mail_frame
 from tracker.web.pagination import paginate
 
@@ -37,8 +37,9 @@ def index():
 @admin_required
 def message(message_id: int):
     """One message exactly as recorded, and its state."""
+    mail = db.get_or_404(OutboundMail, message_id)
     return render_template(
-        "mail/message.html", mail=db.get_or_404(OutboundMail, message_id), retry_form=RetryForm(),
+        "mail/message.html", mail=mail, body_text=shown_to_admins(mail.body_text), retry_form=RetryForm(),
         reasons=SKIP_REASON_TEXT,
     )
 
@@ -47,7 +48,7 @@ def message(message_id: int):
 @admin_required
 def message_html(message_id: int):
     """The recorded HTML part of a message, for the frame on its page."""
-    return mail_frame(db.get_or_404(OutboundMail, message_id).body_html)
+    return mail_frame(shown_to_admins(db.get_or_404(OutboundMail, message_id).body_html))
 
 
 @bp.route("/<int:message_id>/retry", methods=["POST"])

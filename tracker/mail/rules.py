@@ -1,4 +1,5 @@
 """The outbox's rules, pure: when to try again, and whether a message is still worth sending."""
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -61,3 +62,13 @@ def next_try(next_attempt_at: datetime | None, lease_expires_at: datetime | None
     """When the scheduler may next try a pending message: after its back-off and any sender's claim."""
     times = [t for t in (next_attempt_at, lease_expires_at) if t is not None]
     return max(times) if times else None
+
+
+# An invitation's link sets the account's password: only its recipient may see it.
+INVITATION_LINK = re.compile(r"(/invitations/)[A-Za-z0-9_.\-]+")
+HIDDEN_LINK = r"\1[link hidden: only the recipient can use it]"
+
+
+def shown_to_admins(body: str) -> str:
+    """A recorded message as the Mail page shows it: every invitation link's token hidden."""
+    return INVITATION_LINK.sub(HIDDEN_LINK, body or "")
