@@ -116,11 +116,18 @@ def register_template_filters(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def configure_sqlite(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, write-ahead logging, and wait on locks instead of failing."""
+    """SQLite: enforce foreign keys, write-ahead logging, and wait on locks instead of failing.
+
+    With write-ahead logging, `synchronous=NORMAL` syncs at checkpoints rather than at every commit:
+    the database cannot be corrupted, but a power cut (not a crash of the app) may lose the last
+    commits. The mail outbox commits twice a message, so an import that invites 2,000 trainees spent
+    20 s in fsync alone. PostgreSQL, the production database, is not affected.
+    """
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
