@@ -5,12 +5,14 @@ from tracker.catalog.models import JobType, ModuleRequirement, RotationRequireme
 from tracker.mail.models import OutboundMail
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee
 
 __all__ = [
     "AuditEvent",
+    "Credit",
     "JobRun",
     "JobType",
+    "Leave",
     "LoginFailure",
     "ModuleRequirement",
     "ModuleResult",

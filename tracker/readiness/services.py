@@ -34,17 +34,29 @@ class Facts:
     roles: list[rules.RoleSpec]
     rotations: dict[int, list[rules.RotationFact]]
     results: dict[int, list[rules.ResultFact]]
+    credits: dict[int, list[rules.CreditFact]]
 
     def evaluate(self, trainee_id: int, as_of: date) -> Iterator[tuple[rules.RoleSpec, rules.Evaluation]]:
         """One trainee's evaluation for each role, in role-code order."""
         rotations, results = self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ())
+        credits = self.credits.get(trainee_id, ())
         for role in self.roles:
-            yield role, rules.evaluate(role, rotations, results, as_of)
+            yield role, rules.evaluate(role, rotations, results, as_of, credits)
+
+    def forecast(self, trainee_id: int, as_of: date) -> list[rules.Forecast]:
+        """One trainee's forecast for each role, in role-code order."""
+        return rules.forecast_roles(
+            self.roles, self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ()), as_of,
+            self.credits.get(trainee_id, ()),
+        )
 
 
 def load_facts(trainee_ids: Select) -> Facts:
-    """The roles and these trainees' rotations and results: five queries however many trainees."""
-    return Facts(queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids))
+    """The roles and these trainees' rotations, results and credits: six queries however many trainees."""
+    return Facts(
+        queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids),
+        queries.load_credit_facts(trainee_ids),
+    )
 
 
 def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, TraineeReadiness]:
