@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tracker.auth.models import User
 from tracker.demo import generate
 from tracker.extensions import db
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee
 
 AS_OF = date(2026, 11, 27)
 
@@ -86,12 +86,15 @@ def test_generate_writes_files_that_the_import_commands_load(runner, tmp_path):
     with open(folder / "trainees5.csv", "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows(trainees)
     for command, name in (("catalog", "catalog.json"), ("trainees", "trainees5.csv"),
-                          ("rotations", "rotations.csv"), ("results", "results.csv")):
+                          ("rotations", "rotations.csv"), ("results", "results.csv"),
+                          ("credits", "credits.csv"), ("leave", "leave.csv")):
         result = runner.invoke(args=[command, "import", str(folder / name)])
         assert result.exit_code == 0, (name, result.output)
     assert db.session.scalar(select(func.count()).select_from(Trainee)) == 40
     assert db.session.scalar(select(func.count()).select_from(Rotation)) == len(rows(folder, "rotations.csv"))
     assert db.session.scalar(select(func.count()).select_from(ModuleResult)) == 120
+    assert db.session.scalar(select(func.count()).select_from(Credit)) == len(rows(folder, "credits.csv"))
+    assert db.session.scalar(select(func.count()).select_from(Leave)) == len(rows(folder, "leave.csv")) > 0
     assert db.session.scalar(select(func.count()).select_from(User).where(User.role == "supervisor")) == 1
 
 

@@ -11,7 +11,7 @@ constraints (trainee, job type or module, granted on; trainee, start).
 No existing row changes. The downgrade drops both tables: the credits and
 leave recorded since are lost (their audit events stay).
 
-Revision ID: 0008_credits_leave
+Revision ID: 0007_credits_leave
 Revises: 0006_mail_outbox
 Create Date: 2026-11-27
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0008_credits_leave'
+revision = '0007_credits_leave'
 down_revision = '0006_mail_outbox'
 branch_labels = None
 depends_on = None
