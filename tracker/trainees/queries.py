@@ -1,7 +1,7 @@
 """Set-based reads for the trainee pages."""
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.auth.models import User
@@ -85,3 +85,13 @@ def result_exists(trainee_id: int, module_id: int, completed_on: date, exclude_i
     if exclude_id is not None:
         query = query.where(ModuleResult.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
+
+
+def job_type_periods(job_type_id: int, from_day: date, exclude_id: int | None = None) -> list[rules.DayRange]:
+    """The job type's rotations (but one) that reach `from_day` or later, as day ranges for the capacity rule."""
+    query = select(Rotation.start_date, Rotation.end_date).where(
+        Rotation.job_type_id == job_type_id, or_(Rotation.end_date.is_(None), Rotation.end_date >= from_day)
+    )
+    if exclude_id is not None:
+        query = query.where(Rotation.id != exclude_id)
+    return [tuple(row) for row in db.session.execute(query)]

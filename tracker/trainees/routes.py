@@ -46,10 +46,11 @@ def show(trainee_id: int):
     trainee = get_trainee_or_403(trainee_id)
     rotations = queries.rotations_of(trainee)
     current = rules.current_rotation(rotations, today())
+    planned = [r for r in rotations if rules.is_planned(r.start_date, today())]
     history = describe_events(history_of(trainee.id, for_trainee=current_user.is_trainee))
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
-        history=history,
+        history=history, planned=planned,
     )
 
 

@@ -105,6 +105,43 @@ def check_rating(rating) -> None:
         raise RecordError(str(exc), "rating") from None
 
 
+def check_planned(start: date, end: date | None, rating: int | None) -> None:
+    """A planned rotation (starting after today) has an end date; no rotation is rated before it has ended."""
+    problem = rules.planned_needs_end(start, end, today())
+    if problem:
+        raise RecordError(problem, "end_date")
+    problem = rules.rated_too_early(end, rating, today())
+    if problem:
+        raise RecordError(problem, "rating")
+
+
+def lock_job_types(job_type_ids) -> None:
+    """Serialise every change that adds trainees to these job types (capacity), until commit.
+
+    Taken after the trainees' lock, everywhere, so two writers cannot wait for each other.
+    """
+    lock_rows(db.session, JobType, job_type_ids)
+
+
+def check_capacity(job_type: JobType, start: date, end: date | None, before: Rotation | None = None) -> None:
+    """Refuse a rotation that would put more trainees than the job type's capacity on a day from today on.
+
+    `before` is the rotation as recorded, when it is being changed: only the days it adds to the
+    job type are checked, so a full job type does not block a change that adds nobody.
+    """
+    if job_type.capacity is None:
+        return
+    lock_job_types([job_type.id])
+    kept = (before.start_date, before.end_date) if before is not None and before.job_type_id == job_type.id else None
+    added = rules.days_added(start, end, today(), kept)
+    if not added:
+        return
+    others = queries.job_type_periods(job_type.id, today(), exclude_id=before.id if before is not None else None)
+    full = rules.first_full_day(rules.Occupancy(others), job_type.capacity, added)
+    if full:
+        raise RecordError(rules.full_message(job_type.name, full[0], full[1], job_type.capacity) + ".", "job_type")
+
+
 def check_notes(notes: str) -> None:
     if len(notes or "") > rules.NOTES_MAX_LENGTH:
         raise RecordError(f"Notes may have at most {rules.NOTES_MAX_LENGTH} characters.", "notes")
@@ -206,7 +243,9 @@ def create_rotation(
     check_in_use(job_type, "job_type")
     check_rotation_dates(trainee, start_date, end_date)
     check_rating(rating)
+    check_planned(start_date, end_date, rating)
     check_notes(notes)
+    check_capacity(job_type, start_date, end_date)
     rotation = Rotation(
         trainee=trainee, job_type=job_type, supervisor=supervisor, start_date=start_date,
         end_date=end_date, rating=rating, notes=(notes or "").strip(),
@@ -225,11 +264,26 @@ def update_rotation(
     check_in_use(job_type, "job_type", kept=job_type.id == rotation.job_type_id)
     check_rotation_dates(trainee, start_date, end_date, exclude_id=rotation.id)
     check_rating(rating)
+    check_planned(start_date, end_date, rating)
     check_notes(notes)
+    check_capacity(job_type, start_date, end_date, before=rotation)
     before = snapshot(rotation)
     rotation.job_type, rotation.start_date, rotation.end_date = job_type, start_date, end_date
     rotation.rating, rotation.notes = rating, (notes or "").strip()
     return save_change(actor, rotation, before, trainee.id)
+
+
+def plan_rotations(planned: list[tuple[Trainee, JobType, date, date]], actor=None) -> list[Rotation]:
+    """Record rotations accepted from a plan: (trainee, job type, start, end) each, checked like any other.
+
+    Every trainee is locked first, then every job type, in id order (the order of every other writer).
+    """
+    lock_trainees([trainee.id for trainee, *_ in planned])
+    lock_job_types([job_type.id for _, job_type, *_ in planned])
+    rotations = []
+    for trainee, job_type, start, end in planned:
+        rotations.append(create_rotation(trainee, job_type, trainee.supervisor, start, end, actor=actor))  # flushed: counted next
+    return rotations
 
 
 def end_rotation(rotation: Rotation, version: int | None, actor, end_date: date, rating: int | None) -> Rotation:
