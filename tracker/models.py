@@ -2,13 +2,15 @@
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.feeds.models import CalendarToken
 from tracker.mail.models import OutboundMail
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 __all__ = [
     "AuditEvent",
+    "CalendarToken",
     "JobRun",
     "JobType",
     "LoginFailure",
@@ -20,6 +22,7 @@ __all__ = [
     "RotationRequirement",
     "TargetRole",
     "Trainee",
+    "TraineeTargetRole",
     "TrainingModule",
     "User",
 ]

@@ -15,7 +15,7 @@ from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.access import visible_trainees
 from tracker.trainees.models import Trainee
-from tracker.trainees.queries import cohorts
+from tracker.trainees.queries import cohorts, target_roles_by_trainee
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
@@ -54,6 +54,7 @@ def board():
     return render_template(
         "readiness/board.html", boards=shown, roles=[b.role for b in boards],
         cohorts=cohorts(visible_trainees(current_user)), filters=filters,
+        target_roles=target_roles_by_trainee(queries.active_trainee_ids(scope)),
     )
 
 

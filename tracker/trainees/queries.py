@@ -5,10 +5,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.auth.models import User
-from tracker.catalog.models import JobType
+from tracker.catalog.models import JobType, TargetRole
 from tracker.extensions import db
 from tracker.trainees import rules
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 SORTS = {
     "name": (User.name, Trainee.id),
@@ -95,3 +95,23 @@ def job_type_periods(job_type_id: int, from_day: date, exclude_id: int | None = 
     if exclude_id is not None:
         query = query.where(Rotation.id != exclude_id)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def target_roles_by_trainee(trainee_ids) -> dict[int, list[TargetRole]]:
+    """Each of these trainees' target roles, first preference first (one query; ids or a query of ids)."""
+    ids = trainee_ids.scalar_subquery() if isinstance(trainee_ids, Select) else list(trainee_ids)
+    rows = db.session.execute(
+        select(TraineeTargetRole.trainee_id, TargetRole)
+        .join(TargetRole, TraineeTargetRole.role_id == TargetRole.id)
+        .where(TraineeTargetRole.trainee_id.in_(ids))
+        .order_by(TraineeTargetRole.trainee_id, TraineeTargetRole.position)
+    )
+    found: dict[int, list[TargetRole]] = {}
+    for trainee_id, role in rows:
+        found.setdefault(trainee_id, []).append(role)
+    return found
+
+
+def target_roles_of(trainee: Trainee) -> list[TargetRole]:
+    """The trainee's target roles, first preference first."""
+    return target_roles_by_trainee([trainee.id]).get(trainee.id, [])

@@ -15,6 +15,7 @@ from tracker.trainees.forms import (
     EndRotationForm,
     ResultForm,
     RotationForm,
+    TargetRolesForm,
     TraineeProfileForm,
 )
 from tracker.trainees.models import TRAINEE_STATUSES, ModuleResult, Rotation, Trainee
@@ -35,7 +36,7 @@ def index():
     page = paginate(query)
     return render_template(
         "trainees/index.html", page=page, filters=filters, cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES,
-        sorts=SORT_LABELS,
+        sorts=SORT_LABELS, target_roles=queries.target_roles_by_trainee([t.id for t in page.items]),
     )
 
 
@@ -50,7 +51,7 @@ def show(trainee_id: int):
     history = describe_events(history_of(trainee.id, for_trainee=current_user.is_trainee))
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
-        history=history, planned=planned,
+        history=history, planned=planned, target_roles=queries.target_roles_of(trainee),
     )
 
 
@@ -162,6 +163,17 @@ def edit_profile(trainee_id: int):
         flash(f"{trainee.user.name}'s supervisor, start date and cohort were saved.", "success")
         return redirect(url_for("trainees.show", trainee_id=trainee.id))
     return render_template("trainees/profile_form.html", form=form, trainee=trainee)
+
+
+@bp.route("/trainees/<int:trainee_id>/target-roles", methods=["GET", "POST"])
+@staff_required
+def edit_target_roles(trainee_id: int):
+    """Set the roles a trainee aims for, in order of preference (their supervisor, or an admin)."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = TargetRolesForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.set_target_roles, trainee, actor=current_user):
+        return back_to(trainee, f"{trainee.user.name}'s target roles were saved.", "target-roles-heading")
+    return render_template("trainees/target_roles_form.html", form=form, trainee=trainee)
 
 
 @bp.route("/admin/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])

@@ -2,19 +2,20 @@
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import delete
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import record_change, record_event, snapshot
 from tracker.auth.models import User
 from tracker.auth.services import create_user
-from tracker.catalog.models import JobType, TrainingModule
+from tracker.catalog.models import JobType, TargetRole, TrainingModule
 from tracker.core.errors import TrackerError
 from tracker.core.parsing import check_plain_text, check_record_date, parse_rating, parse_score, stored_score
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.infra.locking import lock_rows
 from tracker.trainees import queries, rules
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 STALE_MESSAGE = (
     "This record was changed by someone else while you had it open, so your change was not saved. "
@@ -222,6 +223,35 @@ def save_change(actor, record, before: dict, trainee_id: int):
     if snapshot(record) != before:
         record_change(actor, "update", record, before=before, trainee_id=trainee_id)
     return record
+
+
+# --- target roles -------------------------------------------------------------
+
+
+def check_target_roles(roles: list[TargetRole], kept: list[TargetRole] = ()) -> None:
+    """Each role once, and in use (a role the trainee already aims for may stay after it is retired)."""
+    seen = set()
+    for role in roles:
+        if role.id in seen:
+            raise RecordError(f"{role.name} is chosen more than once.", "target_roles")
+        if not role.active and role not in kept:
+            raise RecordError(f"The role {role.name} is no longer in use; choose another.", "target_roles")
+        seen.add(role.id)
+
+
+def set_target_roles(trainee: Trainee, roles: list[TargetRole], actor=None) -> list[TargetRole]:
+    """Replace the trainee's target roles with `roles`, first preference first; audited when they change."""
+    lock_trainee(trainee)
+    kept = queries.target_roles_of(trainee)
+    check_target_roles(roles, kept)
+    if [r.id for r in roles] == [r.id for r in kept]:
+        return roles
+    db.session.execute(delete(TraineeTargetRole).where(TraineeTargetRole.trainee_id == trainee.id))
+    db.session.add_all(TraineeTargetRole(trainee_id=trainee.id, role_id=r.id, position=n) for n, r in enumerate(roles, 1))
+    db.session.flush()
+    record_event(actor, "update", trainee, before={"target_roles": [r.code for r in kept]},
+                 after={"target_roles": [r.code for r in roles]}, trainee_id=trainee.id)
+    return roles
 
 
 # --- rotations ---------------------------------------------------------------
