@@ -83,6 +83,22 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
                    rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
 
 
+def forecast_rows(as_of: date) -> Iterator[tuple[str, str, str, str]]:
+    """(email, role code, ready_on, missing) per active trainee and role, sorted like the export.
+
+    ready_on is the forecast of rules.forecast on the stored plan (empty when the plan does not
+    get there); missing is then the unmet sentences at the last date looked at, joined by "; ".
+    """
+    trainee_ids = queries.active_trainee_ids()
+    facts = load_facts(trainee_ids)
+    roles = sorted(facts.roles, key=lambda role: role.code)
+    for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
+        rotations, results = facts.rotations.get(trainee_id, ()), facts.results.get(trainee_id, ())
+        for forecast in rules.forecast_roles(roles, rotations, results, as_of):
+            ready_on = forecast.ready_on.isoformat() if forecast.ready_on else ""
+            yield email, forecast.role_code, ready_on, "; ".join(forecast.missing)
+
+
 # --- flags ------------------------------------------------------------------
 
 
