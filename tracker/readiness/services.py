@@ -1,7 +1,7 @@
 """Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, insert, select, update
@@ -58,6 +58,33 @@ def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, Tra
         trainee_id: TraineeReadiness(trainee_id, tuple(facts.evaluate(trainee_id, as_of)))
         for trainee_id in db.session.scalars(trainee_ids)
     }
+
+
+def forecast_trainees(as_of: date, scope: Select | None = None) -> dict[int, tuple[tuple[rules.RoleSpec, rules.Forecast], ...]]:
+    """Every active trainee's (in `scope`, if given) forecast for every active role at `as_of`, in role-code order."""
+    trainee_ids = queries.active_trainee_ids(scope)
+    facts = load_facts(trainee_ids)
+    found = {}
+    for trainee_id in db.session.scalars(trainee_ids):
+        rotations, results = facts.rotations.get(trainee_id, ()), facts.results.get(trainee_id, ())
+        found[trainee_id] = tuple(zip(facts.roles, rules.forecast_roles(facts.roles, rotations, results, as_of), strict=True))
+    return found
+
+
+def ready_soon(as_of: date, days: int, scope: Select | None = None) -> list[tuple[int, rules.RoleSpec, date]]:
+    """(trainee id, role, ready on) for each active trainee not ready at `as_of` but forecast ready within `days` after it."""
+    return [
+        (trainee_id, role, f.ready_on)
+        for trainee_id, forecasts in forecast_trainees(as_of, scope).items()
+        for role, f in forecasts
+        if f.ready_on is not None and as_of < f.ready_on <= as_of + timedelta(days=days)
+    ]
+
+
+def trainee_forecast(trainee: Trainee, as_of: date) -> dict[str, rules.Forecast]:
+    """One trainee's forecast per active role code; empty unless the trainee is active."""
+    forecasts = forecast_trainees(as_of, select(Trainee).where(Trainee.id == trainee.id)).get(trainee.id, ())
+    return {role.code: f for role, f in forecasts}
 
 
 def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpec, rules.Evaluation], ...]:
