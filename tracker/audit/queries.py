@@ -27,6 +27,7 @@ ENTITY_NAMES = {
     "role_rotation_requirements": "Rotation requirement",
     "role_module_requirements": "Module requirement",
     "readiness_flags": "Readiness flag",
+    "calendar_tokens": "Calendar feed address",
 }
 VERBS = {
     "create": "created", "update": "changed", "delete": "deleted",
