@@ -66,10 +66,12 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.routes import bp as auth_bp
     from tracker.catalog.routes import bp as catalog_bp
     from tracker.digest.routes import bp as digest_bp
+    from tracker.feeds.routes import bp as feeds_bp
     from tracker.imports.routes import bp as imports_bp
     from tracker.invitations.routes import bp as invitations_bp
     from tracker.mail.routes import bp as mail_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.planning.routes import bp as planning_bp
     from tracker.readiness.routes import bp as readiness_bp
     from tracker.scheduler.routes import bp as scheduler_bp
     from tracker.trainees.routes import bp as trainees_bp
@@ -80,7 +82,7 @@ def register_blueprints(app: Flask) -> None:
     inputs.init_app(app)  # before the routes: their <int:...> take its bounded converter
     for blueprint in (
         main_bp, errors_bp, auth_bp, invitations_bp, trainees_bp, readiness_bp,
-        digest_bp, mail_bp, imports_bp, catalog_bp, users_bp, audit_bp, scheduler_bp,
+        digest_bp, mail_bp, imports_bp, catalog_bp, users_bp, audit_bp, scheduler_bp, planning_bp, feeds_bp,
     ):
         app.register_blueprint(blueprint)
     headers.init_app(app)

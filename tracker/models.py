@@ -2,13 +2,15 @@
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.feeds.models import CalendarToken
 from tracker.mail.models import OutboundMail
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
-from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 __all__ = [
     "AuditEvent",
+    "CalendarToken",
     "Credit",
     "JobRun",
     "JobType",
@@ -22,6 +24,7 @@ __all__ = [
     "RotationRequirement",
     "TargetRole",
     "Trainee",
+    "TraineeTargetRole",
     "TrainingModule",
     "User",
 ]

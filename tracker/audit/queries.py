@@ -29,6 +29,7 @@ ENTITY_NAMES = {
     "readiness_flags": "Readiness flag",
     "credits": "Credit",
     "leave": "Leave",
+    "calendar_tokens": "Calendar feed address",
 }
 VERBS = {
     "create": "created", "update": "changed", "delete": "deleted",
