@@ -96,6 +96,7 @@ def register_commands(app: Flask) -> None:
     from tracker.imports.cli import credits_cli, leave_cli, results_cli, rotations_cli, trainees_cli
     from tracker.mail.cli import mail_cli
     from tracker.main.cli import serve_command
+    from tracker.planning.cli import plan_cli
     from tracker.readiness.cli import readiness_cli
     from tracker.scheduler.cli import scheduler_cli
     from tracker.users.cli import users_cli
@@ -103,7 +104,7 @@ def register_commands(app: Flask) -> None:
     for command in (
         users_cli, catalog_cli, demo_cli, serve_command, trainees_cli, rotations_cli, results_cli,
         credits_cli, leave_cli,
-        readiness_cli, digest_cli, scheduler_cli, mail_cli,
+        readiness_cli, digest_cli, scheduler_cli, mail_cli, plan_cli,
     ):
         app.cli.add_command(command)
 

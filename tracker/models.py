@@ -4,6 +4,7 @@ from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.feeds.models import CalendarToken
 from tracker.mail.models import OutboundMail
+from tracker.planning.models import PlanRun
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
 from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
@@ -19,6 +20,7 @@ __all__ = [
     "ModuleRequirement",
     "ModuleResult",
     "OutboundMail",
+    "PlanRun",
     "ReadinessFlag",
     "Rotation",
     "RotationRequirement",

@@ -275,8 +275,9 @@ def create_rotation(
     rating: int | None = None,
     notes: str = "",
     actor=None,
+    action: str = "create",
 ) -> Rotation:
-    """Record a rotation for an active trainee, if it breaks no rule."""
+    """Record a rotation for an active trainee, if it breaks no rule; audited as `action` ("accept_plan" from a plan)."""
     lock_trainee(trainee)
     check_recordable(trainee)
     check_in_use(job_type, "job_type")
@@ -290,7 +291,7 @@ def create_rotation(
         end_date=end_date, rating=rating, notes=(notes or "").strip(),
     )
     db.session.add(rotation)
-    record_change(actor, "create", rotation, before=None, trainee_id=trainee.id)
+    record_change(actor, action, rotation, before=None, trainee_id=trainee.id)
     return rotation
 
 
@@ -312,7 +313,7 @@ def update_rotation(
     return save_change(actor, rotation, before, trainee.id)
 
 
-def plan_rotations(planned: list[tuple[Trainee, JobType, date, date]], actor=None) -> list[Rotation]:
+def plan_rotations(planned: list[tuple[Trainee, JobType, date, date]], actor=None, action: str = "create") -> list[Rotation]:
     """Record rotations accepted from a plan: (trainee, job type, start, end) each, checked like any other.
 
     Every trainee is locked first, then every job type, in id order (the order of every other writer).
@@ -321,7 +322,7 @@ def plan_rotations(planned: list[tuple[Trainee, JobType, date, date]], actor=Non
     lock_job_types([job_type.id for _, job_type, *_ in planned])
     rotations = []
     for trainee, job_type, start, end in planned:
-        rotations.append(create_rotation(trainee, job_type, trainee.supervisor, start, end, actor=actor))  # flushed: counted next
+        rotations.append(create_rotation(trainee, job_type, trainee.supervisor, start, end, actor=actor, action=action))  # flushed: counted next
     return rotations
 
 
