@@ -298,7 +298,8 @@ def test_results_import_creates_updates_and_reports(runner, tmp_path, programme)
 @pytest.mark.parametrize("kind, text", [
     ("rotations", ROTATIONS),
     ("results", RESULTS_HEADER + "amelia@example.com,safety,2025-03-01,72.5\nben@example.com,safety,2025-02-01,100\nben@example.com,safety,2025-03-01,0.05\n"),
-    ("trainees", TRAINEES_HEADER + "chloe@example.com,\"Martin, Chloe\",maria@example.com,2026-01-05,2026-Spring\n"),
+    ("trainees", TRAINEES_HEADER.rstrip("\n") + ",target_roles\n"
+     + "chloe@example.com,\"Martin, Chloe\",maria@example.com,2026-01-05,2026-Spring,\n"),
 ])
 def test_export_imports_back_unchanged(runner, tmp_path, programme, kind, text):
     assert runner.invoke(args=[kind, "import", write(tmp_path, "in.csv", text)]).exit_code == 0

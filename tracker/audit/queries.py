@@ -29,13 +29,14 @@ ENTITY_NAMES = {
     "readiness_flags": "Readiness flag",
     "credits": "Credit",
     "leave": "Leave",
+    "calendar_tokens": "Calendar feed address",
 }
 VERBS = {
     "create": "created", "update": "changed", "delete": "deleted",
     "raise": "raised", "clear": "cleared",
     "decide_placed": "decided: placed", "decide_deferred": "decided: deferred",
     "reverse_decision": "decision reversed", "update_requirements": "requirements changed",
-    "revoke": "revoked",
+    "revoke": "revoked", "accept_plan": "accepted from a plan",
 }
 HIDDEN_KEYS = {"id", "trainee_id"}
 # Columns holding another record's id, and the table whose `name` to show instead.
@@ -178,7 +179,7 @@ def changes_of(event: AuditEvent, names: dict[str, dict[int, str]]) -> list[Chan
     """The fields an event created, changed or removed, in the order the record lists them."""
     before, after = event.before or {}, event.after or {}
     keys = [key for key in dict.fromkeys([*before, *after]) if key not in HIDDEN_KEYS]
-    if event.action not in ("create", "delete"):
+    if event.action not in ("create", "accept_plan", "delete"):
         keys = [key for key in keys if before.get(key) != after.get(key)]
     if event.action not in VERBS:  # e.g. update_requirements: `before` holds what was replaced
         keys = [key for key in keys if key in before]

@@ -13,7 +13,7 @@ from tracker.imports import services
 from tracker.imports.csvfile import ImportFailed
 from tracker.web.cli import fail
 
-trainees_cli = AppGroup("trainees", help="Import trainees (email,name,supervisor_email,start_date,cohort) and invite them; export them.")
+trainees_cli = AppGroup("trainees", help="Import trainees (email,name,supervisor_email,start_date,cohort[,target_roles]), invite them; export them.")
 rotations_cli = AppGroup("rotations", help="Import and export rotations (trainee_email,job_type,supervisor_email,start_date,end_date,rating,notes).")
 results_cli = AppGroup("results", help="Import and export module results (trainee_email,module,completed_on,score).")
 credits_cli = AppGroup(

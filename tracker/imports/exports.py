@@ -12,6 +12,7 @@ from tracker.core.formatting import format_score
 from tracker.extensions import db
 from tracker.imports import credits, leave, results, rotations, trainees
 from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee
+from tracker.trainees.queries import target_roles_by_trainee
 
 
 def to_csv(columns: tuple[str, ...], rows) -> str:
@@ -24,15 +25,18 @@ def to_csv(columns: tuple[str, ...], rows) -> str:
 
 
 def export_trainees() -> str:
-    """Every trainee: email,name,supervisor_email,start_date,cohort, by email."""
+    """Every trainee: email,name,supervisor_email,start_date,cohort,target_roles, by email."""
     trainee_user, supervisor = aliased(User), aliased(User)
     rows = db.session.execute(
-        select(trainee_user.email, trainee_user.name, supervisor.email, Trainee.start_date, Trainee.cohort)
+        select(trainee_user.email, trainee_user.name, supervisor.email, Trainee.start_date, Trainee.cohort, Trainee.id)
         .join(trainee_user, Trainee.user_id == trainee_user.id)
         .join(supervisor, Trainee.supervisor_id == supervisor.id)
         .order_by(trainee_user.email)
-    )
-    return to_csv(trainees.COLUMNS, ((e, n, s, d.isoformat(), c) for e, n, s, d, c in rows))
+    ).all()
+    roles = target_roles_by_trainee(select(Trainee.id))
+    return to_csv((*trainees.COLUMNS, trainees.TARGET_ROLES), (
+        (e, n, s, d.isoformat(), c, ";".join(role.code for role in roles.get(trainee_id, []))) for e, n, s, d, c, trainee_id in rows
+    ))
 
 
 def export_rotations() -> str:

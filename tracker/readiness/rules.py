@@ -407,3 +407,11 @@ def forecast_roles(
     """One trainee's forecast for each role, in the order given."""
     rotations, results, credits = list(rotations), list(results), list(credits)
     return [forecast(role, rotations, results, as_of, credits) for role in roles]
+
+
+def forecast_sentence(f: Forecast) -> str:
+    """"ready on 14 Mar 2027 on the current plan", or "not on the current plan: still needs ..."."""
+    if f.ready_on is not None:
+        return f"ready on {f.ready_on.day} {f.ready_on:%b %Y} on the current plan"
+    needs = "; ".join(m.removeprefix("needs ") for m in f.missing)
+    return f"not on the current plan: still needs {needs}"

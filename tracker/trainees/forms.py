@@ -1,10 +1,11 @@
 """Forms that record and change a trainee's rotations and module results, one per use case."""
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import FieldList, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.auth.queries import supervisor_choices
 from tracker.auth.services import chosen_supervisor
 from tracker.catalog import queries as catalog_queries
+from tracker.catalog.models import TargetRole
 from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services
 from tracker.trainees.models import REASON_MAX_LENGTH, Credit, Leave, ModuleResult, Rotation, Trainee
@@ -344,3 +345,46 @@ class TraineeProfileForm(TrackerForm):
             "version": self.version.data, "supervisor": self.chosen,
             "start_date": self.start_date.data, "cohort": self.cohort.data.strip(),
         }
+
+
+# --- target roles ----------------------------------------------------------------
+
+
+class TargetRolesForm(TrackerForm):
+    """The roles a trainee aims for, in order of preference: one choice per line, empty lines left out."""
+
+    target_roles = FieldList(SelectField("Target role", validate_choice=False), min_entries=3, max_entries=20)
+
+    def __init__(self, *args, trainee: Trainee, **kwargs):
+        self.kept = queries.target_roles_of(trainee)
+        kwargs.setdefault("data", {"target_roles": [role.code for role in self.kept]})
+        super().__init__(*args, **kwargs)
+        self.trainee, self.chosen = trainee, []
+        choices = catalog_queries.choices(TargetRole, prompt="None")
+        choices += [(r.code, f"{r.name} (no longer in use)") for r in self.kept if not r.active]
+        while len(self.target_roles) < min(len(choices) - 1, self.target_roles.max_entries):
+            self.target_roles.append_entry()
+        for number, entry in enumerate(self.target_roles, 1):
+            entry.choices = choices
+            entry.label.text = "First choice" if number == 1 else f"Choice {number}"
+
+    def validate_target_roles(self, field) -> None:
+        """Each line names a role once; what a line names is checked like the service checks it."""
+        for entry in field:
+            code = (entry.data or "").strip()
+            if not code:
+                continue
+            role = catalog_queries.find_by_code_or_id(TargetRole, code)
+            if role is None:
+                entry.errors = [*entry.errors, f"There is no role '{code}'."]
+            elif role in self.chosen:
+                entry.errors = [*entry.errors, f"{role.name} is already chosen above."]
+            elif not role.active and role not in self.kept:
+                entry.errors = [*entry.errors, f"The role {role.name} is no longer in use; choose another."]
+            else:
+                self.chosen.append(role)
+        if any(entry.errors for entry in field):
+            raise ValidationError("")
+
+    def values(self) -> dict:
+        return {"roles": self.chosen}

@@ -191,3 +191,24 @@ class Leave(db.Model):
 
     def __repr__(self) -> str:
         return f"<Leave {self.id} trainee={self.trainee_id} {self.start_date}..{self.end_date}>"
+
+
+class TraineeTargetRole(db.Model):
+    """A role a trainee aims for; `position` 1 is their first preference."""
+
+    __tablename__ = "trainee_target_roles"
+    __table_args__ = (
+        UniqueConstraint("trainee_id", "role_id"),
+        UniqueConstraint("trainee_id", "position"),
+        CheckConstraint("position >= 1", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    role: Mapped[TargetRole] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TraineeTargetRole trainee={self.trainee_id} {self.position}: role={self.role_id}>"

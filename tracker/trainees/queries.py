@@ -1,14 +1,14 @@
 """Set-based reads for the trainee pages."""
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.auth.models import User
-from tracker.catalog.models import JobType
+from tracker.catalog.models import JobType, TargetRole
 from tracker.extensions import db
 from tracker.trainees import rules
-from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 SORTS = {
     "name": (User.name, Trainee.id),
@@ -122,3 +122,33 @@ def result_exists(trainee_id: int, module_id: int, completed_on: date, exclude_i
     if exclude_id is not None:
         query = query.where(ModuleResult.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
+
+
+def job_type_periods(job_type_id: int, from_day: date, exclude_id: int | None = None) -> list[rules.DayRange]:
+    """The job type's rotations (but one) that reach `from_day` or later, as day ranges for the capacity rule."""
+    query = select(Rotation.start_date, Rotation.end_date).where(
+        Rotation.job_type_id == job_type_id, or_(Rotation.end_date.is_(None), Rotation.end_date >= from_day)
+    )
+    if exclude_id is not None:
+        query = query.where(Rotation.id != exclude_id)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def target_roles_by_trainee(trainee_ids) -> dict[int, list[TargetRole]]:
+    """Each of these trainees' target roles, first preference first (one query; ids or a query of ids)."""
+    ids = trainee_ids.scalar_subquery() if isinstance(trainee_ids, Select) else list(trainee_ids)
+    rows = db.session.execute(
+        select(TraineeTargetRole.trainee_id, TargetRole)
+        .join(TargetRole, TraineeTargetRole.role_id == TargetRole.id)
+        .where(TraineeTargetRole.trainee_id.in_(ids))
+        .order_by(TraineeTargetRole.trainee_id, TraineeTargetRole.position)
+    )
+    found: dict[int, list[TargetRole]] = {}
+    for trainee_id, role in rows:
+        found.setdefault(trainee_id, []).append(role)
+    return found
+
+
+def target_roles_of(trainee: Trainee) -> list[TargetRole]:
+    """The trainee's target roles, first preference first."""
+    return target_roles_by_trainee([trainee.id]).get(trainee.id, [])

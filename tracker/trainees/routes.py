@@ -18,6 +18,7 @@ from tracker.trainees.forms import (
     LeaveForm,
     ResultForm,
     RotationForm,
+    TargetRolesForm,
     TraineeProfileForm,
 )
 from tracker.trainees.models import TRAINEE_STATUSES, Credit, Leave, ModuleResult, Rotation, Trainee
@@ -38,7 +39,7 @@ def index():
     page = paginate(query)
     return render_template(
         "trainees/index.html", page=page, filters=filters, cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES,
-        sorts=SORT_LABELS,
+        sorts=SORT_LABELS, target_roles=queries.target_roles_by_trainee([t.id for t in page.items]),
     )
 
 
@@ -49,10 +50,12 @@ def show(trainee_id: int):
     trainee = get_trainee_or_403(trainee_id)
     rotations = queries.rotations_of(trainee)
     current = rules.current_rotation(rotations, today())
+    planned = [r for r in rotations if rules.is_planned(r.start_date, today())]
     history = describe_events(history_of(trainee.id, for_trainee=current_user.is_trainee))
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
         history=history, credits=queries.credits_of(trainee), leave=queries.leave_of(trainee),
+        planned=planned, target_roles=queries.target_roles_of(trainee),
     )
 
 
@@ -219,6 +222,17 @@ def edit_profile(trainee_id: int):
         flash(f"{trainee.user.name}'s supervisor, start date and cohort were saved.", "success")
         return redirect(url_for("trainees.show", trainee_id=trainee.id))
     return render_template("trainees/profile_form.html", form=form, trainee=trainee)
+
+
+@bp.route("/trainees/<int:trainee_id>/target-roles", methods=["GET", "POST"])
+@staff_required
+def edit_target_roles(trainee_id: int):
+    """Set the roles a trainee aims for, in order of preference (their supervisor, or an admin)."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = TargetRolesForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.set_target_roles, trainee, actor=current_user):
+        return back_to(trainee, f"{trainee.user.name}'s target roles were saved.", "target-roles-heading")
+    return render_template("trainees/target_roles_form.html", form=form, trainee=trainee)
 
 
 @bp.route("/admin/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])

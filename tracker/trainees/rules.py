@@ -1,7 +1,8 @@
 """Rules for a trainee's records, as pure functions: the forms, the services and the imports share them."""
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 NOTES_MAX_LENGTH = 2000
@@ -116,3 +117,92 @@ def overlap_field(start: date, clash: Period) -> str:
 def inactive_trainee_message(name: str, status: str) -> str:
     """The reason nothing can be recorded for a trainee who has left the programme."""
     return f"{name} is {status}: records can only be changed for active trainees."
+
+
+# --- planned rotations ---------------------------------------------------------
+
+
+def is_planned(start: date, today: date) -> bool:
+    """A rotation that starts after today is planned."""
+    return start > today
+
+
+def planned_needs_end(start: date | None, end: date | None, today: date) -> str | None:
+    """The reason a planned rotation without an end date is refused."""
+    if start is not None and end is None and is_planned(start, today):
+        return "A planned rotation (one that starts after today) needs an end date."
+    return None
+
+
+def rated_too_early(end: date | None, rating: int | None, today: date) -> str | None:
+    """The reason a rating is refused: the rotation has not ended yet (it ends after today)."""
+    if rating is not None and end is not None and end > today:
+        return f"A rotation can be rated once it has ended; this one ends on {end.isoformat()}."
+    return None
+
+
+# --- capacity ------------------------------------------------------------------
+
+
+def short_day(day: date) -> str:
+    """'12 Jan 2027'."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def full_message(job_type_name: str, day: date, taken: int, capacity: int) -> str:
+    """'Warehouse operations is full on 12 Jan 2027: 40 of 40 places taken'."""
+    return f"{job_type_name} is full on {short_day(day)}: {taken} of {capacity} places taken"
+
+
+DayRange = tuple[date, date | None]  # first and last day, both included; no last day: open-ended
+
+
+class Occupancy:
+    """How many of some periods cover a day, answered by bisection over their sorted starts and ends."""
+
+    def __init__(self, periods: Iterable[DayRange]):
+        periods = list(periods)
+        self.starts = sorted(start for start, _ in periods)
+        self.ends = sorted(end for _, end in periods if end is not None)
+
+    def at(self, day: date) -> int:
+        """Periods started on or before `day` less those that ended before it."""
+        return bisect_right(self.starts, day) - bisect_left(self.ends, day)
+
+    def starts_within(self, first: date, last: date | None) -> list[date]:
+        """The days in first..last on which some period starts (where the count can go up)."""
+        stop = len(self.starts) if last is None else bisect_right(self.starts, last)
+        return self.starts[bisect_left(self.starts, first):stop]
+
+
+def days_added(start: date, end: date | None, from_day: date, before: DayRange | None = None) -> list[DayRange]:
+    """The days of start..end from `from_day` on that `before` (the same rotation as it was) did not cover."""
+    first = max(start, from_day)
+    if end is not None and end < first:
+        return []
+    if before is None:
+        return [(first, end)]
+    old_start, old_end = before
+    ranges = []
+    if first < old_start:
+        ranges.append((first, old_start - timedelta(days=1) if end is None or end >= old_start else end))
+    if old_end is not None and (end is None or end > old_end):
+        ranges.append((max(first, old_end + timedelta(days=1)), end))
+    return ranges
+
+
+def first_full_day(occupancy: Occupancy, capacity: int, ranges: Iterable[DayRange], own: int = 0) -> tuple[date, int] | None:
+    """The first day within `ranges` on which others already take every place, and how many they take.
+
+    Others are the periods counted by `occupancy` less `own` (1 when the rotation itself is among
+    them). The first full day is where a range begins or where another period starts, so only
+    those days are looked at.
+    """
+    full = []
+    for first, last in ranges:
+        for day in [first, *occupancy.starts_within(first, last)]:
+            taken = occupancy.at(day) - own
+            if taken >= capacity:
+                full.append((day, taken))
+                break
+    return min(full, default=None)

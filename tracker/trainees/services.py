@@ -2,19 +2,29 @@
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import delete
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import record_change, record_event, snapshot
 from tracker.auth.models import User
 from tracker.auth.services import create_user
-from tracker.catalog.models import JobType, TrainingModule
+from tracker.catalog.models import JobType, TargetRole, TrainingModule
 from tracker.core.errors import TrackerError
 from tracker.core.parsing import check_plain_text, check_record_date, parse_rating, parse_score, stored_score
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.infra.locking import lock_rows
 from tracker.trainees import queries, rules
-from tracker.trainees.models import CREDIT_KINDS, REASON_MAX_LENGTH, Credit, Leave, ModuleResult, Rotation, Trainee
+from tracker.trainees.models import (
+    CREDIT_KINDS,
+    REASON_MAX_LENGTH,
+    Credit,
+    Leave,
+    ModuleResult,
+    Rotation,
+    Trainee,
+    TraineeTargetRole,
+)
 
 STALE_MESSAGE = (
     "This record was changed by someone else while you had it open, so your change was not saved. "
@@ -105,6 +115,43 @@ def check_rating(rating) -> None:
         raise RecordError(str(exc), "rating") from None
 
 
+def check_planned(start: date, end: date | None, rating: int | None) -> None:
+    """A planned rotation (starting after today) has an end date; no rotation is rated before it has ended."""
+    problem = rules.planned_needs_end(start, end, today())
+    if problem:
+        raise RecordError(problem, "end_date")
+    problem = rules.rated_too_early(end, rating, today())
+    if problem:
+        raise RecordError(problem, "rating")
+
+
+def lock_job_types(job_type_ids) -> None:
+    """Serialise every change that adds trainees to these job types (capacity), until commit.
+
+    Taken after the trainees' lock, everywhere, so two writers cannot wait for each other.
+    """
+    lock_rows(db.session, JobType, job_type_ids)
+
+
+def check_capacity(job_type: JobType, start: date, end: date | None, before: Rotation | None = None) -> None:
+    """Refuse a rotation that would put more trainees than the job type's capacity on a day from today on.
+
+    `before` is the rotation as recorded, when it is being changed: only the days it adds to the
+    job type are checked, so a full job type does not block a change that adds nobody.
+    """
+    if job_type.capacity is None:
+        return
+    lock_job_types([job_type.id])
+    kept = (before.start_date, before.end_date) if before is not None and before.job_type_id == job_type.id else None
+    added = rules.days_added(start, end, today(), kept)
+    if not added:
+        return
+    others = queries.job_type_periods(job_type.id, today(), exclude_id=before.id if before is not None else None)
+    full = rules.first_full_day(rules.Occupancy(others), job_type.capacity, added)
+    if full:
+        raise RecordError(rules.full_message(job_type.name, full[0], full[1], job_type.capacity) + ".", "job_type")
+
+
 def check_notes(notes: str) -> None:
     if len(notes or "") > rules.NOTES_MAX_LENGTH:
         raise RecordError(f"Notes may have at most {rules.NOTES_MAX_LENGTH} characters.", "notes")
@@ -187,6 +234,35 @@ def save_change(actor, record, before: dict, trainee_id: int):
     return record
 
 
+# --- target roles -------------------------------------------------------------
+
+
+def check_target_roles(roles: list[TargetRole], kept: list[TargetRole] = ()) -> None:
+    """Each role once, and in use (a role the trainee already aims for may stay after it is retired)."""
+    seen = set()
+    for role in roles:
+        if role.id in seen:
+            raise RecordError(f"{role.name} is chosen more than once.", "target_roles")
+        if not role.active and role not in kept:
+            raise RecordError(f"The role {role.name} is no longer in use; choose another.", "target_roles")
+        seen.add(role.id)
+
+
+def set_target_roles(trainee: Trainee, roles: list[TargetRole], actor=None) -> list[TargetRole]:
+    """Replace the trainee's target roles with `roles`, first preference first; audited when they change."""
+    lock_trainee(trainee)
+    kept = queries.target_roles_of(trainee)
+    check_target_roles(roles, kept)
+    if [r.id for r in roles] == [r.id for r in kept]:
+        return roles
+    db.session.execute(delete(TraineeTargetRole).where(TraineeTargetRole.trainee_id == trainee.id))
+    db.session.add_all(TraineeTargetRole(trainee_id=trainee.id, role_id=r.id, position=n) for n, r in enumerate(roles, 1))
+    db.session.flush()
+    record_event(actor, "update", trainee, before={"target_roles": [r.code for r in kept]},
+                 after={"target_roles": [r.code for r in roles]}, trainee_id=trainee.id)
+    return roles
+
+
 # --- rotations ---------------------------------------------------------------
 
 
@@ -199,20 +275,23 @@ def create_rotation(
     rating: int | None = None,
     notes: str = "",
     actor=None,
+    action: str = "create",
 ) -> Rotation:
-    """Record a rotation for an active trainee, if it breaks no rule."""
+    """Record a rotation for an active trainee, if it breaks no rule; audited as `action` ("accept_plan" from a plan)."""
     lock_trainee(trainee)
     check_recordable(trainee)
     check_in_use(job_type, "job_type")
     check_rotation_dates(trainee, start_date, end_date)
     check_rating(rating)
+    check_planned(start_date, end_date, rating)
     check_notes(notes)
+    check_capacity(job_type, start_date, end_date)
     rotation = Rotation(
         trainee=trainee, job_type=job_type, supervisor=supervisor, start_date=start_date,
         end_date=end_date, rating=rating, notes=(notes or "").strip(),
     )
     db.session.add(rotation)
-    record_change(actor, "create", rotation, before=None, trainee_id=trainee.id)
+    record_change(actor, action, rotation, before=None, trainee_id=trainee.id)
     return rotation
 
 
@@ -225,11 +304,26 @@ def update_rotation(
     check_in_use(job_type, "job_type", kept=job_type.id == rotation.job_type_id)
     check_rotation_dates(trainee, start_date, end_date, exclude_id=rotation.id)
     check_rating(rating)
+    check_planned(start_date, end_date, rating)
     check_notes(notes)
+    check_capacity(job_type, start_date, end_date, before=rotation)
     before = snapshot(rotation)
     rotation.job_type, rotation.start_date, rotation.end_date = job_type, start_date, end_date
     rotation.rating, rotation.notes = rating, (notes or "").strip()
     return save_change(actor, rotation, before, trainee.id)
+
+
+def plan_rotations(planned: list[tuple[Trainee, JobType, date, date]], actor=None, action: str = "create") -> list[Rotation]:
+    """Record rotations accepted from a plan: (trainee, job type, start, end) each, checked like any other.
+
+    Every trainee is locked first, then every job type, in id order (the order of every other writer).
+    """
+    lock_trainees([trainee.id for trainee, *_ in planned])
+    lock_job_types([job_type.id for _, job_type, *_ in planned])
+    rotations = []
+    for trainee, job_type, start, end in planned:
+        rotations.append(create_rotation(trainee, job_type, trainee.supervisor, start, end, actor=actor, action=action))  # flushed: counted next
+    return rotations
 
 
 def end_rotation(rotation: Rotation, version: int | None, actor, end_date: date, rating: int | None) -> Rotation:
