@@ -16,7 +16,8 @@ PAGES = {
     ],
     "maria.lopez@example.com": [
         "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
-        "/trainees/{trainee}/results/new", "/readiness/", "/digest/preview",
+        "/trainees/{trainee}/results/new", "/trainees/{trainee}/credits/new", "/trainees/{trainee}/leave/new",
+        "/readiness/", "/digest/preview",
     ],
     "amelia.hughes@example.com": ["/me"],
 }

@@ -135,6 +135,9 @@ def states_links_do_not_reach(app) -> dict[str, str]:
                                 {"module": "", "completed_on": "2026-02-30", "score": "101"}),
         "rotation edit errors": posted(supervisor, f"/trainees/{trainee_id}/rotations/{rotation.id}/edit",
                                        {"start_date": "", "end_date": "x", "version": str(rotation.version)}),
+        "credit errors": posted(supervisor, f"/trainees/{trainee_id}/credits/new",
+                                {"kind": "experience", "job_type": "nope", "weeks": "0", "rating": "6", "granted_on": "2999-01-01"}),
+        "leave errors": posted(supervisor, f"/trainees/{trainee_id}/leave/new", {"start_date": "2026-09-10", "end_date": "2026-09-01"}),
         "new user errors": posted(admin, "/admin/users/new", {"email": "not an email", "role": "trainee"}),
         "job type errors": posted(admin, "/admin/catalog/job-types/new", {"code": "Bad code!", "capacity": "-1"}),
     }

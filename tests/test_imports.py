@@ -64,7 +64,7 @@ def test_trainees_import_creates_users_and_invites_them_after_the_commit(app, ru
                  + "dan@example.com,Daniel Novak,maria@example.com,2026-01-05,2026-Spring\n", bom=bom)
     result = runner.invoke(args=["trainees", "import", path])
     assert result.exit_code == 0, result.output
-    assert "2 created, 0 updated, 0 unchanged; 2 invitation(s) queued for sending" in result.output
+    assert "2 created, 0 updated, 0 unchanged; 2 invitations queued for sending" in result.output
     chloe = db.session.scalar(select(User).where(User.email == "chloe.martin@example.com"))
     assert chloe.role == "trainee" and chloe.password_hash is None and chloe.name == "Chloe Martin"
     trainee = db.session.scalar(select(Trainee).where(Trainee.user_id == chloe.id))

@@ -6,13 +6,15 @@ from tracker.feeds.models import CalendarToken
 from tracker.mail.models import OutboundMail
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
-from tracker.trainees.models import ModuleResult, Rotation, Trainee, TraineeTargetRole
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 __all__ = [
     "AuditEvent",
     "CalendarToken",
+    "Credit",
     "JobRun",
     "JobType",
+    "Leave",
     "LoginFailure",
     "ModuleRequirement",
     "ModuleResult",

@@ -3,7 +3,7 @@
 Reviewed by hand. Two new tables, nothing existing changes; downgrade drops them.
 
 Revision ID: 0007_plan_ahead
-Revises: 0006_mail_outbox
+Revises: 0007_credits_leave
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_plan_ahead'
-down_revision = '0006_mail_outbox'
+down_revision = '0007_credits_leave'
 branch_labels = None
 depends_on = None
 

@@ -28,12 +28,15 @@ ENTITY_NAMES = {
     "role_module_requirements": "Module requirement",
     "readiness_flags": "Readiness flag",
     "calendar_tokens": "Calendar feed address",
+    "credits": "Credit",
+    "leave": "Leave",
 }
 VERBS = {
     "create": "created", "update": "changed", "delete": "deleted",
     "raise": "raised", "clear": "cleared",
     "decide_placed": "decided: placed", "decide_deferred": "decided: deferred",
     "reverse_decision": "decision reversed", "update_requirements": "requirements changed",
+    "revoke": "revoked",
 }
 HIDDEN_KEYS = {"id", "trainee_id"}
 # Columns holding another record's id, and the table whose `name` to show instead.
@@ -43,6 +46,8 @@ REFERENCES = {
     "supervisor_id": "users",
     "user_id": "users",
     "decided_by_id": "users",
+    "granted_by_id": "users",
+    "revoked_by_id": "users",
     "role_id": "target_roles",
     "placed_role_id": "target_roles",
 }

@@ -1,4 +1,5 @@
 """A realistic demo programme: the catalogue, three supervisors, an admin and thirty trainees."""
+import csv
 import json
 import random
 from dataclasses import dataclass, replace
@@ -207,3 +208,24 @@ def planned_results(track_modules, stage: Stage, rotations, today: date, rng: ra
         score = rng.choice([72, 78, 81, 85, 88, 91, 94]) if passed else rng.choice([58, 62, 66])
         results.append((code, min(completed_on, today - timedelta(days=1)), Decimal(score)))
     return results
+
+
+def create_supervisors(path: Path) -> int:
+    """Create the supervisors listed in a generated programme's supervisors.csv (email,name), all or none.
+
+    They share the demo's password, hashed once. DemoError names the first bad line; flushed, not committed.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    if not rows or [cell.strip() for cell in rows[0]] != ["email", "name"]:
+        raise DemoError(f"{path.name}: the first line must be the header email,name")
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != 2:
+            raise DemoError(f"{path.name} line {number}: expected 2 values (email,name), found {len(row)}")
+        try:
+            user = create_user(row[0].strip(), row[1].strip(), "supervisor")
+        except TrackerError as exc:
+            raise DemoError(f"{path.name} line {number}: {exc}") from exc
+        user.password_hash = password_hash
+    return len(rows) - 1

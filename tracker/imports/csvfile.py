@@ -11,7 +11,7 @@ from tracker.core.parsing import control_character
 # then makes a short page and bounded memory, not a report larger than the file.
 LISTED_LINES = 100
 # Columns of free text that may hold tabs and line breaks (quoted); every other column is one line.
-MULTI_LINE_COLUMNS = frozenset({"notes", "reason"})
+MULTI_LINE_COLUMNS = frozenset({"notes"})  # a credit's or leave's reason is one line, as in its form
 
 
 class ImportFailed(TrackerError):

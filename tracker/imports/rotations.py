@@ -3,7 +3,7 @@
 A rotation is the same one when trainee, job type and start date are: a
 row matching a recorded rotation updates it (or changes nothing), so a file
 imported twice creates nothing new. Every row is checked against the rules
-of the forms, overlaps included, before anything is written.
+of the forms, overlaps (with rotations and with leave) included, before anything is written.
 """
 from collections import defaultdict
 
@@ -12,6 +12,7 @@ from tracker.core.parsing import parse_rating
 from tracker.imports import lookups
 from tracker.imports.checks import RowCheck, Span, report_overlaps, sentence
 from tracker.imports.pipeline import Batch, Planned, RecordImporter
+from tracker.imports.spans import recorded_leave_spans
 from tracker.infra.clock import today
 from tracker.trainees import rules
 from tracker.trainees.models import Rotation
@@ -67,9 +68,9 @@ class RotationsImport(RecordImporter):
         self.check_capacity(batch)
 
     def check_overlaps(self, batch: Batch) -> None:
-        """No two rotations of a trainee may share a day, counting the file's rows and what is recorded."""
+        """No two rotations of a trainee may share a day, nor a rotation and leave, counting the file's rows and what is recorded."""
         names, in_file = lookups.job_type_names(), {self.key(p) for p in batch.planned}
-        spans = defaultdict(list)
+        spans = recorded_leave_spans(batch.trainee_ids())
         for key, r in batch.recorded.items():
             if key not in in_file:
                 label = rules.describe_period(names[r["job_type_id"]], r["start_date"], r["end_date"]) + " already recorded"

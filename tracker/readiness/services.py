@@ -34,17 +34,29 @@ class Facts:
     roles: list[rules.RoleSpec]
     rotations: dict[int, list[rules.RotationFact]]
     results: dict[int, list[rules.ResultFact]]
+    credits: dict[int, list[rules.CreditFact]]
 
     def evaluate(self, trainee_id: int, as_of: date) -> Iterator[tuple[rules.RoleSpec, rules.Evaluation]]:
         """One trainee's evaluation for each role, in role-code order."""
         rotations, results = self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ())
+        credits = self.credits.get(trainee_id, ())
         for role in self.roles:
-            yield role, rules.evaluate(role, rotations, results, as_of)
+            yield role, rules.evaluate(role, rotations, results, as_of, credits)
+
+    def forecast(self, trainee_id: int, as_of: date) -> list[rules.Forecast]:
+        """One trainee's forecast for each role, in role-code order."""
+        return rules.forecast_roles(
+            self.roles, self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ()), as_of,
+            self.credits.get(trainee_id, ()),
+        )
 
 
 def load_facts(trainee_ids: Select) -> Facts:
-    """The roles and these trainees' rotations and results: five queries however many trainees."""
-    return Facts(queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids))
+    """The roles and these trainees' rotations, results and credits: six queries however many trainees."""
+    return Facts(
+        queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids),
+        queries.load_credit_facts(trainee_ids),
+    )
 
 
 def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, TraineeReadiness]:
@@ -66,8 +78,7 @@ def forecast_trainees(as_of: date, scope: Select | None = None) -> dict[int, tup
     facts = load_facts(trainee_ids)
     found = {}
     for trainee_id in db.session.scalars(trainee_ids):
-        rotations, results = facts.rotations.get(trainee_id, ()), facts.results.get(trainee_id, ())
-        found[trainee_id] = tuple(zip(facts.roles, rules.forecast_roles(facts.roles, rotations, results, as_of), strict=True))
+        found[trainee_id] = tuple(zip(facts.roles, facts.forecast(trainee_id, as_of), strict=True))
     return found
 
 
@@ -118,10 +129,9 @@ def forecast_rows(as_of: date) -> Iterator[tuple[str, str, str, str]]:
     """
     trainee_ids = queries.active_trainee_ids()
     facts = load_facts(trainee_ids)
-    roles = sorted(facts.roles, key=lambda role: role.code)
+    facts = replace(facts, roles=sorted(facts.roles, key=lambda role: role.code))  # plain character order, as the export
     for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
-        rotations, results = facts.rotations.get(trainee_id, ()), facts.results.get(trainee_id, ())
-        for forecast in rules.forecast_roles(roles, rotations, results, as_of):
+        for forecast in facts.forecast(trainee_id, as_of):
             ready_on = forecast.ready_on.isoformat() if forecast.ready_on else ""
             yield email, forecast.role_code, ready_on, "; ".join(forecast.missing)
 

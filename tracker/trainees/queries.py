@@ -8,7 +8,7 @@ from tracker.auth.models import User
 from tracker.catalog.models import JobType, TargetRole
 from tracker.extensions import db
 from tracker.trainees import rules
-from tracker.trainees.models import ModuleResult, Rotation, Trainee, TraineeTargetRole
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 SORTS = {
     "name": (User.name, Trainee.id),
@@ -60,8 +60,9 @@ def results_of(trainee: Trainee) -> list[ModuleResult]:
     )
 
 
-def other_periods(trainee_id: int, exclude_id: int | None = None) -> list[rules.Period]:
-    """The trainee's rotations (but one) as periods for the overlap rule, with labels for messages."""
+def other_periods(trainee_id: int, exclude_id: int | None = None, exclude_leave_id: int | None = None) -> list[rules.Period]:
+    """The trainee's rotations (but `exclude_id`) and leave (but `exclude_leave_id`) as periods for the overlap rule,
+    with labels for messages (two queries)."""
     query = (
         select(Rotation.start_date, Rotation.end_date, JobType.name)
         .join(JobType, Rotation.job_type_id == JobType.id)
@@ -69,10 +70,46 @@ def other_periods(trainee_id: int, exclude_id: int | None = None) -> list[rules.
     )
     if exclude_id is not None:
         query = query.where(Rotation.id != exclude_id)
+    leave = select(Leave.start_date, Leave.end_date).where(Leave.trainee_id == trainee_id)
+    if exclude_leave_id is not None:
+        leave = leave.where(Leave.id != exclude_leave_id)
     return [
         rules.Period(start, end, rules.describe_period(name, start, end))
         for start, end, name in db.session.execute(query)
+    ] + [
+        rules.Period(start, end, rules.describe_leave(start, end), leave=True)
+        for start, end in db.session.execute(leave)
     ]
+
+
+def credits_of(trainee: Trainee) -> list[Credit]:
+    """A trainee's credits, revoked ones included, newest first, with what they are for and who granted them."""
+    return list(
+        db.session.scalars(
+            select(Credit)
+            .where(Credit.trainee_id == trainee.id)
+            .options(joinedload(Credit.job_type), joinedload(Credit.module), joinedload(Credit.granted_by),
+                     joinedload(Credit.revoked_by))
+            .order_by(Credit.granted_on.desc(), Credit.id.desc())
+        )
+    )
+
+
+def leave_of(trainee: Trainee) -> list[Leave]:
+    """A trainee's leave, newest first."""
+    return list(
+        db.session.scalars(select(Leave).where(Leave.trainee_id == trainee.id).order_by(Leave.start_date.desc()))
+    )
+
+
+def credit_exists(trainee_id: int, granted_on: date, job_type_id: int | None, module_id: int | None) -> bool:
+    """True when the trainee already has a credit (revoked or not) for this job type or module granted that day."""
+    query = select(Credit.id).where(
+        Credit.trainee_id == trainee_id,
+        Credit.granted_on == granted_on,
+        Credit.job_type_id == job_type_id if job_type_id is not None else Credit.module_id == module_id,
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def result_exists(trainee_id: int, module_id: int, completed_on: date, exclude_id: int | None = None) -> bool:

@@ -9,16 +9,19 @@ from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403, visible_trainees
 from tracker.trainees.forms import (
+    CreditForm,
     DeleteRecordForm,
+    EditLeaveForm,
     EditResultForm,
     EditRotationForm,
     EndRotationForm,
+    LeaveForm,
     ResultForm,
     RotationForm,
     TargetRolesForm,
     TraineeProfileForm,
 )
-from tracker.trainees.models import TRAINEE_STATUSES, ModuleResult, Rotation, Trainee
+from tracker.trainees.models import TRAINEE_STATUSES, Credit, Leave, ModuleResult, Rotation, Trainee
 from tracker.web.forms import saved
 from tracker.web.pagination import paginate
 
@@ -51,7 +54,8 @@ def show(trainee_id: int):
     history = describe_events(history_of(trainee.id, for_trainee=current_user.is_trainee))
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
-        history=history, planned=planned, target_roles=queries.target_roles_of(trainee),
+        history=history, credits=queries.credits_of(trainee), leave=queries.leave_of(trainee),
+        planned=planned, target_roles=queries.target_roles_of(trainee),
     )
 
 
@@ -64,11 +68,16 @@ def back_to(trainee: Trainee, message: str, anchor: str):
     return redirect(url_for("trainees.show", trainee_id=trainee.id, _anchor=anchor))
 
 
-def describe(record: Rotation | ModuleResult) -> str:
-    """One line naming a rotation or result, for headings and confirmations."""
+def describe(record: Rotation | ModuleResult | Credit | Leave) -> str:
+    """One line naming a rotation, result, credit or leave, for headings and confirmations."""
     if isinstance(record, Rotation):
         until = record.end_date.isoformat() if record.end_date else "ongoing"
         return f"{record.job_type.name}, {record.start_date.isoformat()} to {until}"
+    if isinstance(record, Credit):
+        what = (record.job_type or record.module).name
+        return f"{rules.credit_text(record.kind, what, record.weeks, record.rating)}, granted on {record.granted_on.isoformat()}"
+    if isinstance(record, Leave):
+        return f"Leave from {record.start_date.isoformat()} to {record.end_date.isoformat()} ({record.reason})"
     return f"{record.module.name} on {record.completed_on.isoformat()}"
 
 
@@ -132,22 +141,72 @@ def edit_result(trainee_id: int, result_id: int):
 
 @bp.route("/trainees/<int:trainee_id>/rotations/<int:record_id>/delete", methods=["GET", "POST"], defaults={"kind": "rotation"})
 @bp.route("/trainees/<int:trainee_id>/results/<int:record_id>/delete", methods=["GET", "POST"], defaults={"kind": "result"})
+@bp.route("/trainees/<int:trainee_id>/leave/<int:record_id>/delete", methods=["GET", "POST"], defaults={"kind": "leave"})
 @staff_required
 def delete_record(trainee_id: int, record_id: int, kind: str):
-    """Ask to confirm, then delete a rotation or a module result."""
-    model, remove = DELETABLE[kind]
+    """Ask to confirm, then delete a rotation, a module result or leave."""
+    model, remove, anchor = DELETABLE[kind]
     trainee, record = get_record_or_403(model, trainee_id, record_id)
     summary = describe(record)
     form = DeleteRecordForm(trainee=trainee, record=record)
     if form.validate_on_submit() and saved(form, remove, record, actor=current_user):
-        return back_to(trainee, f"Deleted {summary}.", f"{kind}s-heading")
+        return back_to(trainee, f"Deleted {summary}.", anchor)
     return render_template("trainees/confirm_delete.html", form=form, trainee=trainee, kind=kind, summary=summary)
 
 
 DELETABLE = {
-    "rotation": (Rotation, services.delete_rotation),
-    "result": (ModuleResult, services.delete_result),
+    "rotation": (Rotation, services.delete_rotation, "rotations-heading"),
+    "result": (ModuleResult, services.delete_result, "results-heading"),
+    "leave": (Leave, services.delete_leave, "leave-heading"),
 }
+
+
+# --- credits and leave (supervisors for their trainees, admins) ---
+
+
+@bp.route("/trainees/<int:trainee_id>/credits/new", methods=["GET", "POST"])
+@staff_required
+def new_credit(trainee_id: int):
+    """Grant an experience credit or an exemption."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = CreditForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.grant_credit, trainee, actor=current_user):
+        return back_to(trainee, "Credit granted.", "credits-heading")
+    return render_template("trainees/credit_form.html", form=form, trainee=trainee, title="Grant a credit for prior learning")
+
+
+@bp.route("/trainees/<int:trainee_id>/credits/<int:credit_id>/revoke", methods=["GET", "POST"])
+@staff_required
+def revoke_credit(trainee_id: int, credit_id: int):
+    """Ask to confirm, then revoke a credit."""
+    trainee, credit = get_record_or_403(Credit, trainee_id, credit_id)
+    summary = describe(credit)
+    form = DeleteRecordForm(trainee=trainee, record=credit)
+    if form.validate_on_submit() and saved(form, services.revoke_credit, credit, actor=current_user):
+        return back_to(trainee, f"Revoked {summary}.", "credits-heading")
+    return render_template("trainees/confirm_revoke.html", form=form, trainee=trainee, summary=summary)
+
+
+@bp.route("/trainees/<int:trainee_id>/leave/new", methods=["GET", "POST"])
+@staff_required
+def new_leave(trainee_id: int):
+    """Record leave."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = LeaveForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.create_leave, trainee, actor=current_user):
+        return back_to(trainee, "Leave recorded.", "leave-heading")
+    return render_template("trainees/leave_form.html", form=form, trainee=trainee, title="Record leave")
+
+
+@bp.route("/trainees/<int:trainee_id>/leave/<int:leave_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_leave(trainee_id: int, leave_id: int):
+    """Change leave."""
+    trainee, leave = get_record_or_403(Leave, trainee_id, leave_id)
+    form = EditLeaveForm(trainee=trainee, leave=leave)
+    if form.validate_on_submit() and saved(form, services.update_leave, leave, actor=current_user):
+        return back_to(trainee, "Leave changed.", "leave-heading")
+    return render_template("trainees/leave_form.html", form=form, trainee=trainee, title=f"Edit leave: {describe(leave)}")
 
 
 # --- the profile: supervisor, start date and cohort (admins) ---

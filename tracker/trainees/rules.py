@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 NOTES_MAX_LENGTH = 2000
+MAX_CREDIT_WEEKS = 520
 
 
 def duplicate_result_message(module_name: str, completed_on: date) -> str:
@@ -27,11 +28,12 @@ def periods_overlap(start_a: date, end_a: date | None, start_b: date, end_b: dat
 
 @dataclass(frozen=True)
 class Period:
-    """A rotation as the overlap rule sees it."""
+    """A rotation or a spell of leave as the overlap rule sees it."""
 
     start: date
     end: date | None
     label: str
+    leave: bool = False
 
 
 def first_overlap(start: date, end: date | None, others: Iterable[Period]) -> Period | None:
@@ -56,11 +58,55 @@ def describe_period(job_type_name: str, start: date, end: date | None) -> str:
     return f"the {job_type_name} rotation {period_text(start, end)}"
 
 
-def overlap_message(clash: Period, start: date | None = None) -> str:
-    """The reason a rotation is refused when it overlaps another (and what to do after a running one)."""
+def overlap_message(clash: Period, start: date | None = None, leave: bool = False) -> str:
+    """The reason a rotation (or, with `leave`, a spell of leave) is refused when it overlaps another
+    rotation or leave (and what to do after a running rotation)."""
     if clash.end is None and start is not None and start > clash.start:
         return f"These dates overlap {clash.label}. End that rotation first (End and rate), then record the next one."
+    if leave or clash.leave:
+        return f"These dates overlap {clash.label}. A trainee's rotations and leave may not share a day."
     return f"These dates overlap {clash.label}. A trainee's rotations may not share a day."
+
+
+def describe_leave(start: date, end: date) -> str:
+    """'leave from 2025-08-04 to 2025-08-15'."""
+    return f"leave {period_text(start, end)}"
+
+
+def parse_credit_weeks(text) -> int:
+    """The weeks of an experience credit: a whole number from 1 (to ten years' worth)."""
+    value = str(text if text is not None else "").strip()
+    if not value:
+        raise ValueError("Enter the weeks of experience, a whole number of at least 1.")
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+        raise ValueError(f"The weeks must be a whole number of at least 1, not '{value}'.")
+    weeks = int(value)
+    if not 1 <= weeks <= MAX_CREDIT_WEEKS:
+        raise ValueError(f"The weeks must be a whole number from 1 to {MAX_CREDIT_WEEKS}, not '{weeks}'.")
+    return weeks
+
+
+def future_grant_message(granted_on: date, today: date) -> str:
+    """The reason a credit dated after today is refused."""
+    return (f"The granted-on date {granted_on.isoformat()} is in the future; "
+            f"a credit is granted on or before today ({today.isoformat()}).")
+
+
+def missing_reason_message() -> str:
+    return "Enter the reason for this credit (for example: graduate degree, three years at another firm)."
+
+
+def duplicate_credit_message(what: str, granted_on: date) -> str:
+    """The reason a second credit for the same job type or module on the same day is refused."""
+    return f"There is already a credit for {what} granted on {granted_on.isoformat()}; revoke it first or choose another date."
+
+
+def credit_text(kind: str, what: str, weeks: int | None = None, rating: int | None = None) -> str:
+    """'8 weeks of Procurement desk experience, rated 4' or 'exemption from Audit Fundamentals'."""
+    if kind == "exemption":
+        return f"exemption from {what}"
+    rated = f", rated {rating}" if rating else ""
+    return f"{weeks} week{'s' if weeks != 1 else ''} of {what} experience{rated}"
 
 
 def overlap_field(start: date, clash: Period) -> str:

@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.infra.locking import lock_rows
 from tracker.trainees import queries, rules
-from tracker.trainees.models import ModuleResult, Rotation, Trainee, TraineeTargetRole
+from tracker.trainees.models import CREDIT_KINDS, REASON_MAX_LENGTH, Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 STALE_MESSAGE = (
     "This record was changed by someone else while you had it open, so your change was not saved. "
@@ -333,7 +333,7 @@ def delete_rotation(rotation: Rotation, version: int | None, actor) -> None:
     delete_record(rotation, version, actor)
 
 
-def guard_change(record: Rotation | ModuleResult, version: int | None) -> Trainee:
+def guard_change(record: Rotation | ModuleResult | Credit | Leave, version: int | None) -> Trainee:
     """Before changing a record: lock its trainee, refuse a stale version or a trainee not active; the trainee."""
     trainee = record.trainee
     lock_trainee(trainee)
@@ -342,7 +342,7 @@ def guard_change(record: Rotation | ModuleResult, version: int | None) -> Traine
     return trainee
 
 
-def delete_record(record: Rotation | ModuleResult, version: int | None, actor) -> None:
+def delete_record(record: Rotation | ModuleResult | Leave, version: int | None, actor) -> None:
     """Delete a rotation or result of an active trainee, if nobody changed it since `version`."""
     trainee = guard_change(record, version)
     before = snapshot(record)
@@ -381,3 +381,134 @@ def update_result(
 def delete_result(result: ModuleResult, version: int | None, actor) -> None:
     """Delete a module result (its audit event keeps what it was)."""
     delete_record(result, version, actor)
+
+
+# --- credits: prior learning ---------------------------------------------------
+
+
+def check_reason(reason: str | None, field: str = "reason", missing: str | None = None) -> str:
+    """A reason is required, one line of at most REASON_MAX_LENGTH characters; the reason, stripped."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordError(missing or "Enter the reason.", field)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise RecordError(f"The reason may have at most {REASON_MAX_LENGTH} characters.", field)
+    check_plain(reason, field)
+    return reason
+
+
+def check_granted_on(granted_on: date | None) -> None:
+    """A granted-on date is required, and is today or earlier."""
+    if granted_on is None:
+        raise RecordError("Enter the date the credit is granted on.", "granted_on")
+    check_date_in_range(granted_on, "granted_on")
+    if granted_on > today():
+        raise RecordError(rules.future_grant_message(granted_on, today()), "granted_on")
+
+
+def check_weeks(weeks) -> int:
+    """Whole weeks, at least 1 (rules.parse_credit_weeks)."""
+    try:
+        return rules.parse_credit_weeks(weeks)
+    except ValueError as exc:
+        raise RecordError(str(exc), "weeks") from None
+
+
+def check_credit(
+    trainee: Trainee, kind: str, granted_on: date | None, reason: str | None,
+    job_type: JobType | None = None, weeks=None, rating=None, module: TrainingModule | None = None,
+) -> None:
+    """Every rule of a new credit: its kind's fields (and only those), the date, the reason, no twin on that day."""
+    if kind not in CREDIT_KINDS:
+        raise RecordError("Choose experience or exemption.", "kind")
+    if kind == "experience":
+        check_in_use(job_type, "job_type")
+        check_weeks(weeks)
+        check_rating(rating)
+        if module is not None:
+            raise RecordError("An experience credit names a job type, not a module.", "module")
+    else:
+        check_in_use(module, "module")
+        if job_type is not None or weeks not in (None, "") or rating not in (None, ""):
+            raise RecordError("An exemption names a module only: leave the job type, weeks and rating empty.", "job_type")
+    check_granted_on(granted_on)
+    check_reason(reason, missing=rules.missing_reason_message())
+    item = job_type if kind == "experience" else module
+    if queries.credit_exists(trainee.id, granted_on, getattr(job_type, "id", None), getattr(module, "id", None)):
+        raise RecordError(rules.duplicate_credit_message(item.name, granted_on), "granted_on")
+
+
+def grant_credit(
+    trainee: Trainee, kind: str, granted_on: date, reason: str, job_type: JobType | None = None,
+    weeks: int | None = None, rating: int | None = None, module: TrainingModule | None = None, actor=None,
+) -> Credit:
+    """Grant an experience credit or an exemption to an active trainee, if it breaks no rule."""
+    lock_trainee(trainee)
+    check_recordable(trainee)
+    check_credit(trainee, kind, granted_on, reason, job_type, weeks, rating, module)
+    experience = kind == "experience"
+    credit = Credit(
+        trainee=trainee, kind=kind, granted_on=granted_on, reason=reason.strip(), granted_by=actor,
+        job_type=job_type if experience else None, weeks=check_weeks(weeks) if experience else None,
+        rating=rating if experience else None, module=None if experience else module,
+    )
+    db.session.add(credit)
+    record_change(actor, "create", credit, before=None, trainee_id=trainee.id)
+    return credit
+
+
+def revoke_credit(credit: Credit, version: int | None, actor) -> Credit:
+    """Revoke a credit from today: it counts for nothing from now on (its record stays, with who revoked it)."""
+    trainee = guard_change(credit, version)
+    if credit.revoked_on is not None:
+        raise RecordError(f"This credit was already revoked on {credit.revoked_on.isoformat()}.")
+    before = snapshot(credit)
+    credit.revoked_on, credit.revoked_by = today(), actor
+    flush_versioned()
+    record_change(actor, "revoke", credit, before=before, trainee_id=trainee.id)
+    return credit
+
+
+# --- leave ---------------------------------------------------------------------
+
+
+def check_leave(trainee: Trainee, start_date: date | None, end_date: date | None, reason: str | None, exclude_id: int | None = None) -> None:
+    """Both dates, in range and in order, a reason, and no day shared with the trainee's rotations or other leave."""
+    if start_date is None:
+        raise RecordError("Enter the first day of leave.", "start_date")
+    if end_date is None:
+        raise RecordError("Enter the last day of leave.", "end_date")
+    check_date_in_range(start_date, "start_date")
+    check_date_in_range(end_date, "end_date")
+    problem = rules.end_before_start(start_date, end_date)
+    if problem:
+        raise RecordError(problem, "end_date")
+    check_reason(reason, missing="Enter the reason for the leave (for example: annual leave).")
+    clash = rules.first_overlap(start_date, end_date, queries.other_periods(trainee.id, exclude_leave_id=exclude_id))
+    if clash:
+        raise RecordError(rules.overlap_message(clash, leave=True), rules.overlap_field(start_date, clash))
+
+
+def create_leave(trainee: Trainee, start_date: date, end_date: date, reason: str, actor=None) -> Leave:
+    """Record leave for an active trainee, if it breaks no rule."""
+    lock_trainee(trainee)
+    check_recordable(trainee)
+    check_leave(trainee, start_date, end_date, reason)
+    leave = Leave(trainee=trainee, start_date=start_date, end_date=end_date, reason=reason.strip())
+    db.session.add(leave)
+    record_change(actor, "create", leave, before=None, trainee_id=trainee.id)
+    return leave
+
+
+def update_leave(leave: Leave, version: int | None, actor, start_date: date, end_date: date, reason: str) -> Leave:
+    """Change leave; refused if someone else changed it since `version`, or if it breaks a rule."""
+    trainee = guard_change(leave, version)
+    check_leave(trainee, start_date, end_date, reason, exclude_id=leave.id)
+    before = snapshot(leave)
+    leave.start_date, leave.end_date, leave.reason = start_date, end_date, reason.strip()
+    return save_change(actor, leave, before, trainee.id)
+
+
+def delete_leave(leave: Leave, version: int | None, actor) -> None:
+    """Delete leave (its audit event keeps what it was)."""
+    delete_record(leave, version, actor)
