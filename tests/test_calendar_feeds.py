@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import post_form
 from tests.digest_support import make_flag
-from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
+from tests.factories import make_job_type, make_leave, make_role, make_rotation, make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.feeds.models import CalendarToken
@@ -62,6 +62,7 @@ def test_a_trainee_makes_an_address_and_the_feed_has_their_rotations_past_curren
     path = make_address(client, auth, "amy@example.com")
     amy = world["amy"]
     planned = make_rotation(amy, make_job_type("quality", "Quality inspection"), d(14), d(41))
+    leave = make_leave(amy, d(3), d(7), "summer holiday")
     db.session.commit()
     auth.logout()  # the feed needs no sign-in: the token is the key
     events = events_of(client, path)
@@ -72,7 +73,9 @@ def test_a_trainee_makes_an_address_and_the_feed_has_their_rotations_past_curren
     assert events[f"rotation-{world['current'].id}@rotation-tracker"]["end"] == d(1)  # until today, included
     assert events[f"rotation-{planned.id}@rotation-tracker"]["summary"] == "Quality inspection rotation (planned)"
     assert (events[f"rotation-{planned.id}@rotation-tracker"]["start"], events[f"rotation-{planned.id}@rotation-tracker"]["end"]) == (d(14), d(42))
-    assert len(events) == 3  # nobody else's rotations, no flags
+    assert events[f"leave-{leave.id}@rotation-tracker"]["summary"] == "Leave: summer holiday"
+    assert (events[f"leave-{leave.id}@rotation-tracker"]["start"], events[f"leave-{leave.id}@rotation-tracker"]["end"]) == (d(3), d(8))
+    assert len(events) == 4  # nobody else's rotations, no flags
 
 
 def test_a_supervisors_feed_has_their_trainees_rotations_and_flags_awaiting_a_decision(client, auth, world):

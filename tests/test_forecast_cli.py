@@ -10,7 +10,16 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee
+from tests.factories import (
+    make_exemption,
+    make_experience,
+    make_job_type,
+    make_module,
+    make_result,
+    make_role,
+    make_rotation,
+    make_trainee,
+)
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 
@@ -133,22 +142,32 @@ def months_later(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def independent_forecast(role: dict, rotations: list[dict], results: list[dict], as_of: date) -> tuple[date | None, int]:
-    """SPEC, "Planning and forecast": the earliest F among as_of and the end dates after it at which the
-    trainee is ready, every rotation ending after as_of taken as rated high enough; with the number of
-    unmet criteria at the last date looked at when there is none."""
+def independent_forecast(role: dict, rotations: list[dict], results: list[dict], credits: list[dict], as_of: date) -> tuple[date | None, int]:
+    """SPEC, "Planning and forecast": the earliest F among as_of and the end dates after it of the trainee's
+    rotations at which the trainee is ready, every rotation ending after as_of taken as rated high enough
+    (a result or credit dated between as_of and F counts at F); with the number of unmet criteria at the
+    last date looked at when there is none."""
     days = sorted({as_of} | {r["end"] for r in rotations if r["end"] is not None and r["end"] > as_of})
     unmet = 0
     for day in days:
-        unmet = count_unmet(role, rotations, results, as_of, day)
+        unmet = count_unmet(role, rotations, results, credits, as_of, day)
         if unmet == 0:
             return day, 0
     return None, unmet
 
 
-def count_unmet(role: dict, rotations: list[dict], results: list[dict], as_of: date, day: date) -> int:
-    """SPEC, "Readiness, exactly": how many of the role's criteria are not met at `day`."""
-    completed = [r for r in rotations if r["end"] is not None and r["end"] <= day]
+def count_unmet(role: dict, rotations: list[dict], results: list[dict], credits: list[dict], as_of: date, day: date) -> int:
+    """SPEC, "Readiness, exactly": how many of the role's criteria are not met at `day`.
+
+    An experience credit granted by then counts as a completed rotation of its weeks ending on its date,
+    with its own rating (it is no rotation: nothing is assumed of it); an exemption meets its module.
+    """
+    granted = [c for c in credits if c["on"] <= day]
+    as_rotations = [
+        {"job": c["job"], "start": c["on"] - timedelta(days=7 * c["weeks"] - 1), "end": c["on"], "rating": c["rating"], "credit": True}
+        for c in granted if c["kind"] == "experience"
+    ]
+    completed = [r for r in rotations if r["end"] is not None and r["end"] <= day] + as_rotations
     weeks: dict[int, Fraction] = {}
     for r in completed:
         weeks[r["job"]] = weeks.get(r["job"], Fraction(0)) + Fraction((r["end"] - r["start"]).days + 1, 7)
@@ -161,12 +180,14 @@ def count_unmet(role: dict, rotations: list[dict], results: list[dict], as_of: d
         if min_weeks > 0 and weeks.get(job, 0) < min_weeks:
             unmet += 1
         if min_rating is not None:
-            rated = [r for r in completed if r["job"] == job and (r["rating"] is not None or r["end"] > as_of)]
+            rated = [r for r in completed if r["job"] == job and (r["rating"] is not None or (r["end"] > as_of and "credit" not in r))]
             latest = max(rated, key=lambda r: r["end"], default=None)
-            assumed_high = latest is not None and latest["end"] > as_of
+            assumed_high = latest is not None and latest["end"] > as_of and "credit" not in latest
             if latest is None or not (assumed_high or latest["rating"] >= min_rating):
                 unmet += 1
     for module, min_score in role["modules"]:
+        if any(c["kind"] == "exemption" and c["module"] == module["id"] for c in granted):
+            continue
         valid = [x["score"] for x in results if x["module"] == module["id"] and x["on"] <= day
                  and (module["months"] is None or day < months_later(x["on"], module["months"]))]
         if not valid or max(valid) < min_score:
@@ -175,7 +196,7 @@ def count_unmet(role: dict, rotations: list[dict], results: list[dict], as_of: d
 
 
 def generate_programme(rng: random.Random, trainees: int) -> tuple[dict, dict]:
-    """Job types, modules, roles and trainees with past, current, ongoing and planned rotations and results."""
+    """Job types, modules, roles and trainees with past, current, ongoing and planned rotations, results and credits."""
     jobs = [make_job_type(f"job{n}", f"Job {n}") for n in range(5)]
     modules = [make_module(f"mod{n}", f"Module {n}", valid_months=rng.choice([None, 6, 12, 24])) for n in range(4)]
     roles = {}
@@ -211,7 +232,20 @@ def generate_programme(rng: random.Random, trainees: int) -> tuple[dict, dict]:
                 if all(x["module"] != module.id or x["on"] != on for x in results):
                     make_result(trainee, module, on, score)
                     results.append({"module": module.id, "on": on, "score": score})
-        people[trainee.user.email] = (rotations, results)
+        credits, ends = [], {r["end"] for r in rotations}
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            on = D + timedelta(days=rng.randint(-400, 120))
+            if on in ends or any(c["on"] == on for c in credits):
+                continue  # a credit ending the day a rotation does: which rating is latest is a tie SPEC leaves open
+            if rng.random() < 0.6:
+                job, weeks, rating = rng.choice(jobs), rng.randint(1, 12), rng.choice([None, 3, 4, 5])
+                make_experience(trainee, job, weeks, on, rating)
+                credits.append({"kind": "experience", "job": job.id, "weeks": weeks, "rating": rating, "on": on})
+            else:
+                module = rng.choice(modules)
+                make_exemption(trainee, module, on)
+                credits.append({"kind": "exemption", "module": module.id, "on": on})
+        people[trainee.user.email] = (rotations, results, credits)
     db.session.commit()
     return roles, people
 
@@ -223,8 +257,8 @@ def test_forecast_agrees_with_an_independent_evaluation_on_a_generated_programme
         rows = forecast(runner, as_of)
         assert [row[:2] for row in rows] == [[email, code] for email in sorted(people) for code in sorted(roles)]
         for email, code, ready_on, missing in rows:
-            rotations, results = people[email]
-            expected_on, unmet = independent_forecast(roles[code], rotations, results, as_of)
+            rotations, results, credits = people[email]
+            expected_on, unmet = independent_forecast(roles[code], rotations, results, credits, as_of)
             assert ready_on == (expected_on.isoformat() if expected_on else ""), (email, code, as_of)
             assert (len(missing.split("; ")) if missing else 0) == unmet, (email, code, as_of, missing)
             ready_somewhere += bool(ready_on)

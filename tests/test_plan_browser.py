@@ -76,3 +76,22 @@ def test_the_capacity_view_leads_from_a_full_cell_to_the_trainees_behind_it(page
     page.wait_for_url("**/plan/warehouse/2025-W*")
     body = page.locator("main").inner_text()
     assert "Amelia Hughes" in body and "Trainee 0" not in body and "of other supervisors" in body
+
+
+def test_a_trainee_makes_a_calendar_address_under_settings_and_it_serves_the_feed(page, programme):
+    programme["amelia"].user.password_hash = make_user("trainee").password_hash
+    db.session.commit()
+    sign_in(page, "amelia@example.com")
+    page.get_by_role("link", name="Settings").click()
+    page.wait_for_url("**/settings")
+    assert page.locator("text=Weekly readiness digest").count() == 0
+    page.get_by_role("button", name="Make a calendar address").click()
+    address = page.input_value("#feed-address")
+    assert address.startswith("http://tracker.test/calendar/") and address.endswith(".ics")
+    snap(page, "calendar-address")
+    feed = page.request.get(address.removeprefix("http://tracker.test"))
+    assert feed.status == 200 and "BEGIN:VCALENDAR" in feed.text() and "SUMMARY:Warehouse operations rotation (planned)" in feed.text()
+    page.get_by_role("link", name="Back to Settings").click()
+    page.get_by_role("button", name="Stop the address working").click()
+    assert "no longer works" in page.get_by_role("status").inner_text()
+    assert page.request.get(address.removeprefix("http://tracker.test")).status == 404

@@ -281,3 +281,19 @@ def test_two_concurrent_saves_cannot_both_take_the_last_place(app, world):
     assert outcome["second"] == FULL.format(day="1 Jul 2025", taken=1, capacity=1) + "."
     assert outcome["second_done_at"] > outcome["first_committed_at"]
     assert count_rotations() == 1
+
+
+# --- the demo -------------------------------------------------------------------------
+
+
+def test_the_demo_plans_ahead_within_capacity_and_gives_trainees_target_roles(app, demo):
+    from tracker.infra.clock import today
+    from tracker.trainees.models import TraineeTargetRole
+
+    planned = db.session.scalars(select(Rotation).where(Rotation.start_date > today())).all()
+    assert len(planned) >= 5 and all(r.end_date is not None and r.rating is None for r in planned)
+    assert db.session.scalar(select(func.count(func.distinct(TraineeTargetRole.trainee_id)))) == 30
+    for job_type in db.session.scalars(select(JobType).where(JobType.capacity.is_not(None))):
+        periods = [(r.start_date, r.end_date) for r in db.session.scalars(select(Rotation).where(Rotation.job_type_id == job_type.id))]
+        occupancy = rules.Occupancy(periods)
+        assert rules.first_full_day(occupancy, job_type.capacity + 1, [(today(), None)]) is None, job_type.name

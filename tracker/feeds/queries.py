@@ -11,7 +11,7 @@ from tracker.feeds.models import CalendarToken
 from tracker.feeds.rules import token_hash
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.access import visible_trainees
-from tracker.trainees.models import Rotation, Trainee
+from tracker.trainees.models import Leave, Rotation, Trainee
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,15 @@ class RotationRow:
     job_type_name: str
     start: date
     end: date | None
+
+
+@dataclass(frozen=True)
+class LeaveRow:
+    id: int
+    trainee_id: int
+    start: date
+    end: date
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -78,3 +87,13 @@ def flags_awaiting_decision(scope: Select) -> list[FlagRow]:
         .order_by(ReadinessFlag.raised_on, ReadinessFlag.id)
     )
     return [FlagRow(*row) for row in rows]
+
+
+def leave_in(scope: Select) -> list[LeaveRow]:
+    """Every spell of leave of the trainees in scope, by start date (one query)."""
+    rows = db.session.execute(
+        select(Leave.id, Leave.trainee_id, Leave.start_date, Leave.end_date, Leave.reason)
+        .where(Leave.trainee_id.in_(scope.with_only_columns(Trainee.id).scalar_subquery()))
+        .order_by(Leave.start_date, Leave.id)
+    )
+    return [LeaveRow(*row) for row in rows]

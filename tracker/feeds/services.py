@@ -31,11 +31,17 @@ def revoke_feed_tokens(user: User, actor=None) -> int:
 
 
 def feed_for(user: User) -> bytes:
-    """The user's feed: rotations (a trainee's own; staff, their active trainees') and, for staff, flags awaiting a decision."""
+    """The user's feed: a trainee's own rotations and leave; staff, their active trainees' rotations and the flags awaiting a decision."""
     scope = queries.feed_scope(user)
     base = current_app.config["BASE_URL"]
     events = [rotation_event(r, user, base) for r in queries.rotations_in(scope)]
-    if not user.is_trainee:
+    if user.is_trainee:
+        events += [
+            rules.FeedEvent(f"leave-{spell.id}@rotation-tracker", f"Leave: {spell.reason}", spell.start, spell.end,
+                            url=f"{base}/trainees/{spell.trainee_id}")
+            for spell in queries.leave_in(scope)
+        ]
+    else:
         events += [
             rules.FeedEvent(f"flag-{f.id}@rotation-tracker", f"{f.trainee_name}: ready for {f.role_name}, decision awaited",
                             f.raised_on, f.raised_on, url=f"{base}/readiness/flags/{f.id}")
