@@ -15,7 +15,7 @@ PAGES = {
         "/admin/imports/", "/admin/jobs/", "/admin/mail/", "/settings",
     ],
     "maria.lopez@example.com": [
-        "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
+        "/", "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
         "/trainees/{trainee}/results/new", "/readiness/", "/digest/preview",
     ],
     "amelia.hughes@example.com": ["/me"],

@@ -49,7 +49,7 @@ def test_a_trainee_sees_progress_bars_without_breaking_the_content_security_poli
 def test_a_supervisor_defers_a_flag_from_the_board_after_a_missing_reason(flagged, page):
     violations = csp_violations(page)
     sign_in(page, "maria@example.com")
-    page.wait_for_url("**/trainees/")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
     page.get_by_role("link", name="Readiness").click()
     page.get_by_role("link", name="Decide for Rita Ready").click()
     page.get_by_role("button", name="Defer").click()

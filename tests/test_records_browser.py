@@ -32,7 +32,8 @@ def amelia(app):
 
 def open_trainee(page, trainee) -> None:
     sign_in(page, "maria@example.com")
-    page.wait_for_url("**/trainees/")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
+    page.get_by_role("link", name="Trainees", exact=True).click()
     page.get_by_role("link", name="Amelia Hughes").click()
     page.wait_for_url(f"**/trainees/{trainee.id}")
 

@@ -1,9 +1,12 @@
 """Home (each role's start page), the icon at the root, and the health check."""
-from flask import Blueprint, abort, current_app, redirect, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from tracker.extensions import db
+from tracker.infra.clock import today
+from tracker.main.home import what_needs_me
+from tracker.trainees.access import visible_trainees
 from tracker.trainees.models import Trainee
 
 bp = Blueprint("main", __name__)
@@ -12,9 +15,11 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
-    """Send each role to its home page."""
+    """Each role's home: a supervisor's is what needs them now; a trainee's is their own page."""
     if current_user.is_trainee:
         return redirect(url_for("main.me"))
+    if current_user.is_supervisor:
+        return render_template("main/supervisor_home.html", home=what_needs_me(visible_trainees(current_user), today()))
     return redirect(url_for("trainees.index"))
 
 
