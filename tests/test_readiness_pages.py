@@ -11,6 +11,7 @@ from tests.conftest import csrf_token_from, post_form
 from tests.factories import PASSWORD, make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import record_change, snapshot
+from tracker.core.formatting import format_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import services
@@ -342,9 +343,10 @@ def test_a_trainee_sees_their_progress_and_checklist_per_role(client, auth, prog
     response = client.get("/me", follow_redirects=True)
     html, page = response.get_data(as_text=True), text_of(response)
     assert "Readiness for each role" in page
-    assert "Internal auditing 75% 75% Met: 8 weeks in total Met: 8 weeks in Procurement desk Met: rating 4+ in Procurement desk " \
-           "Missing: needs Audit Fundamentals at 70 or more, best valid score 60" in page
-    assert "Operations strategy 40% 40% Missing: needs 12.0 more weeks in total" in page
+    assert "Internal auditing 75% 75% Met: 8 of 8 weeks in total Met: 8 of 8 weeks in Procurement desk " \
+           "Met: latest rating 4 in Procurement desk, needs a rating of 4 or more " \
+           "Not met: Audit Fundamentals: best valid score 60 of 70 Needs Audit Fundamentals at 70 or more, best valid score 60." in page
+    assert "Operations strategy 40% 40% Not met: 8 of 20 weeks in total Needs 12 more weeks in total." in page
     assert '<progress max="100" value="75" aria-label="Progress toward Internal auditing">' in html
     assert "Readiness flags" not in page  # flags and decisions are for staff
     assert " style=" not in html and "<script" not in html  # the CSP allows neither
@@ -353,8 +355,8 @@ def test_a_trainee_sees_their_progress_and_checklist_per_role(client, auth, prog
 def test_a_supervisor_sees_the_same_progress_and_the_flags_of_their_trainee(client, auth, programme):
     auth.login("sam@example.com")
     page = text_of(client.get(f"/trainees/{programme.ready.id}"))
-    assert "Internal auditing Ready 100% 100% Met: 8 weeks in total Met: 8 weeks in Procurement desk" in page
-    assert f"Readiness flags Role Found ready Status Details Internal auditing {(today() - timedelta(days=3)).isoformat()} " \
+    assert "Internal auditing Ready 100% 100% Met: 8 of 8 weeks in total Met: 8 of 8 weeks in Procurement desk" in page
+    assert f"Readiness flags Role Found ready Status Details Internal auditing {format_date(today() - timedelta(days=3))} " \
            "Waiting for a decision Decide" in page
 
 
@@ -364,7 +366,7 @@ def test_a_placed_trainee_is_no_longer_evaluated(client, auth, programme):
     db.session.commit()
     auth.login("emil@example.com")
     page = text_of(client.get("/me", follow_redirects=True))
-    assert "Readiness is evaluated for active trainees only." in page and "Missing:" not in page
+    assert "Readiness is evaluated for active trainees only." in page and "Not met:" not in page
 
 
 

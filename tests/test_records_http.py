@@ -235,4 +235,5 @@ def test_history_on_the_trainee_page_shows_who_changed_what(client, auth, world)
     page = client.get(f"/trainees/{world['trainee'].id}").get_data(as_text=True)
     history = page[page.index('id="history-heading"'):]
     assert history.index("Module result changed") < history.index("Module result created")  # newest first
-    assert "60 → 75" in history and "by Maria Lopez" in history
+    assert '<span class="change-label">Score</span> changed from <del>60</del> to <ins>75</ins>' in history
+    assert "by Maria Lopez" in history and ".000" not in history  # scores and times without trailing digits

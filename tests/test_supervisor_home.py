@@ -45,7 +45,7 @@ def test_every_kind_of_item_with_its_link(client, auth, supervisor):
     assert "Rate Amelia Hughes's Procurement desk" in page
     assert "Ben Okafor: Procurement desk" in page and ending.end_date == date(2025, 7, 4)
     assert "ends <time datetime=\"2025-07-04\">4 Jul 2025</time>" in page
-    assert "valid until <time datetime=\"2025-07-15\">15 Jul 2025</time>" in page
+    assert "valid until <time datetime=\"2025-07-14\">14 Jul 2025</time>" in page
     assert "Ben Okafor: Strategy" in page and "Wait for audit" in page
     assert "Not Mine" not in page
     assert "Nothing needs you today" not in page

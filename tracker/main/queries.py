@@ -15,10 +15,8 @@ from tracker.catalog.models import JobType, TargetRole, TrainingModule
 from tracker.digest.queries import IDLE_DAYS
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
-from tracker.readiness.rules import add_months
+from tracker.readiness.rules import validity
 from tracker.trainees.models import ModuleResult, Rotation, Trainee
-
-EXPIRY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class Lapsing:
     module_name: str
     completed_on: date
     score: Decimal
-    lapses_on: date
+    valid_until: date  # the last day it counts
 
 
 @dataclass(frozen=True)
@@ -132,8 +130,8 @@ def rotations_ending(trainee_ids: Select, first: date, last: date) -> list[Rotat
     return rotations_where(trainee_ids, Rotation.end_date.between(first, last))
 
 
-def lapsing_results(trainee_ids: Select, today: date, days: int = EXPIRY_DAYS) -> list[Lapsing]:
-    """Modules whose latest passing result stops counting within `days` days (an older pass is covered by it)."""
+def lapsing_results(trainee_ids: Select, today: date) -> list[Lapsing]:
+    """Modules whose latest passing result stops counting within LAPSING_DAYS days (an older pass is covered by it)."""
     query = select(
         ModuleResult.trainee_id, TrainingModule.id, TrainingModule.name, TrainingModule.valid_months,
         ModuleResult.completed_on, ModuleResult.score,
@@ -154,10 +152,10 @@ def lapsing_results(trainee_ids: Select, today: date, days: int = EXPIRY_DAYS) -
             latest[key] = row
     items = []
     for trainee_id, _module_id, module, months, completed_on, score, name in latest.values():
-        lapses_on = add_months(completed_on, months)
-        if today < lapses_on <= today + timedelta(days=days):
-            items.append(Lapsing(trainee_id, name, module, completed_on, score, lapses_on))
-    return sorted(items, key=lambda item: (item.lapses_on, item.trainee_name.lower()))
+        state = validity(completed_on, months, today)
+        if state.state == "lapsing":
+            items.append(Lapsing(trainee_id, name, module, completed_on, score, state.valid_until))
+    return sorted(items, key=lambda item: (item.valid_until, item.trainee_name.lower()))
 
 
 def deferrals_to_revisit(trainee_ids: Select, today: date, ahead: int = 7) -> list[Revisit]:

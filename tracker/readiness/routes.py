@@ -8,7 +8,7 @@ from tracker.auth.access import staff_required
 from tracker.catalog.models import code_key
 from tracker.extensions import db
 from tracker.infra.clock import today
-from tracker.readiness import decisions, queries, services
+from tracker.readiness import decisions, queries, rules, services
 from tracker.readiness.access import get_flag_or_403
 from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
@@ -35,6 +35,12 @@ def readiness_today(trainee: Trainee):
 def readiness_flags(trainee: Trainee) -> list:
     """The trainee's flags, newest first (shown to staff only)."""
     return queries.flags_of(trainee)
+
+
+@bp.app_template_global()
+def result_validity(result) -> rules.Validity:
+    """How long a module result counts, as of today (templates/readiness/_module_results.html)."""
+    return rules.validity(result.completed_on, result.module.valid_months, today())
 
 
 @bp.route("/")

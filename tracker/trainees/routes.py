@@ -6,7 +6,7 @@ from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import admin_required, staff_required
 from tracker.extensions import db
 from tracker.infra.clock import today
-from tracker.trainees import queries, rules, services
+from tracker.trainees import queries, rules, services, timeline
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403, visible_trainees
 from tracker.trainees.forms import (
     DeleteRecordForm,
@@ -51,6 +51,12 @@ def show(trainee_id: int):
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
         history=history,
     )
+
+
+@bp.app_template_global()
+def rotation_timeline(trainee: Trainee, rotations: list[Rotation]):
+    """The rotations as a timeline picture (templates/trainees/_timeline.html), or None without any."""
+    return timeline.layout(rotations, today(), trainee.start_date)
 
 
 # --- recording and changing a trainee's records (supervisors and admins) ---
