@@ -42,7 +42,7 @@ def test_a_trainee_sees_progress_bars_without_breaking_the_content_security_poli
     bar = page.get_by_role("progressbar", name="Progress toward Internal auditing")
     assert bar.get_attribute("value") == "100"
     assert bar.evaluate("element => getComputedStyle(element).width") == "192px"  # 12rem: app.css applied
-    assert page.get_by_text("Met: 8 weeks in Procurement desk").is_visible()
+    assert page.get_by_text("8 of 8 weeks in Procurement desk").is_visible()
     assert violations == []
 
 
