@@ -3,6 +3,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import Select, select
 
 from tracker.auth.access import staff_required
 from tracker.catalog.models import code_key
@@ -14,6 +15,7 @@ from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.access import visible_trainees
+from tracker.trainees.listing import ListFilter, add_filter
 from tracker.trainees.models import Trainee
 from tracker.trainees.queries import cohorts
 
@@ -41,6 +43,43 @@ def readiness_flags(trainee: Trainee) -> list:
 def result_validity(result) -> rules.Validity:
     """How long a module result counts, as of today (templates/readiness/_module_results.html)."""
     return rules.validity(result.completed_on, result.module.valid_months, today())
+
+
+# --- the trainee list's readiness: a filter (trainees/listing.py) and each row's bars and flags ---
+
+
+def ready_or_nearly_for(query: Select, role_code: str) -> Select:
+    """Only the trainees ready, or at least three quarters of the way, for the role (evaluated today)."""
+    wanted = [
+        trainee_id for trainee_id, result in services.evaluate_trainees(today(), query).items()
+        if any(code_key(role.code) == code_key(role_code) and (e.ready or e.progress >= rules.NEARLY_READY)
+               for role, e in result.evaluations)
+    ]
+    return query.where(Trainee.id.in_(wanted))
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.code, role.name) for role in queries.load_roles()]
+
+
+bp.record_once(lambda state: add_filter(state.app, ListFilter(
+    "ready_for", "Ready or nearly ready for", "Any role", role_choices, ready_or_nearly_for,
+)))
+
+
+@bp.app_template_global()
+def list_readiness(trainees: list[Trainee]) -> dict[int, tuple]:
+    """Today's evaluation for each role of these trainees (the active ones), by trainee id: a fixed number of queries."""
+    if not trainees:
+        return {}
+    scope = select(Trainee).where(Trainee.id.in_([t.id for t in trainees]))
+    return {trainee_id: result.evaluations for trainee_id, result in services.evaluate_trainees(today(), scope).items()}
+
+
+@bp.app_template_global()
+def list_flags(trainees: list[Trainee]) -> dict[int, list[tuple[ReadinessFlag, str]]]:
+    """The open and deferred flags of these trainees with their roles' names, by trainee id (one query)."""
+    return queries.standing_flags_named([t.id for t in trainees]) if trainees else {}
 
 
 @bp.route("/")

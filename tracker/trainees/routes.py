@@ -17,6 +17,7 @@ from tracker.trainees.forms import (
     RotationForm,
     TraineeProfileForm,
 )
+from tracker.trainees.listing import extra_filters
 from tracker.trainees.models import TRAINEE_STATUSES, ModuleResult, Rotation, Trainee
 from tracker.web.forms import saved
 from tracker.web.pagination import paginate
@@ -31,11 +32,16 @@ SORT_LABELS = {"name": "Name", "cohort": "Cohort", "start_date": "Newest start",
 def index():
     """The trainees this supervisor (or admin) may see, filtered and paginated."""
     filters = {key: request.args.get(key, "").strip() for key in ("name", "cohort", "status", "sort")}
-    query = queries.filter_trainees(visible_trainees(current_user), **filters)
-    page = paginate(query)
+    extras = {f.name: request.args.get(f.name, "").strip() for f in extra_filters()}
+    query = visible_trainees(current_user)
+    for list_filter in extra_filters():
+        if extras[list_filter.name]:
+            query = list_filter.narrow(query, extras[list_filter.name])
+    page = paginate(queries.filter_trainees(query, **filters))
     return render_template(
-        "trainees/index.html", page=page, filters=filters, cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES,
-        sorts=SORT_LABELS,
+        "trainees/index.html", page=page, filters=filters | extras, extra_filters=extra_filters(),
+        cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES, sorts=SORT_LABELS,
+        current=queries.current_rotations([t.id for t in page.items], today()),
     )
 
 
