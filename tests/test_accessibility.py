@@ -11,12 +11,12 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
     "admin@example.com": [
-        "/trainees/", "/readiness/", "/admin/catalog/", "/admin/users/", "/admin/audit/",
+        "/", "/trainees/", "/readiness/", "/matrix", "/matrix?view=modules", "/admin/catalog/", "/admin/users/", "/admin/audit/",
         "/admin/imports/", "/admin/jobs/", "/admin/mail/", "/settings",
     ],
     "maria.lopez@example.com": [
         "/", "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
-        "/trainees/{trainee}/results/new", "/readiness/", "/digest/preview",
+        "/trainees/{trainee}/results/new", "/readiness/", "/matrix", "/digest/preview",
     ],
     "amelia.hughes@example.com": ["/me"],
 }

@@ -1,0 +1,110 @@
+"""The cross-training matrix (/matrix) and the admins' home charts: right figures, access, a fixed number of queries."""
+from datetime import date
+
+import pytest
+
+from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tests.query_counting import counted_queries
+from tracker.extensions import db
+
+
+@pytest.fixture
+def world(app, clock, client, auth):
+    maria = make_user("supervisor", email="maria@example.com")
+    make_user("admin", email="admin@example.com")
+    desk, store = make_job_type("DESK", "Procurement desk"), make_job_type("STORE", "Warehouse")
+    fundamentals, safety = make_module("AF", "Audit Fundamentals", valid_months=12), make_module("WS", "Workplace Safety", valid_months=12)
+    role = make_role("audit", rotations=[(desk, 8, None)])
+    amelia = make_trainee(supervisor=maria, name="Amelia Hughes", cohort="2025-A")
+    make_rotation(amelia, desk, date(2025, 1, 6), date(2025, 2, 2), rating=3)   # 4 weeks
+    make_rotation(amelia, desk, date(2025, 2, 3), date(2025, 3, 2), rating=5)   # 4 more: 8, latest rating 5
+    make_rotation(amelia, store, date(2025, 6, 2))                              # on it now
+    make_result(amelia, fundamentals, date(2024, 7, 15), 80)                     # lapsing (valid until 14 Jul 2025)
+    make_result(amelia, safety, date(2024, 1, 10), 90)                           # lapsed
+    ben = make_trainee(supervisor=maria, name="Ben Carter", cohort="2025-B")
+    make_result(ben, fundamentals, date(2025, 6, 1), 70)                         # valid
+    make_trainee(name="Someone Else", cohort="2025-A")
+    placed = make_trainee(supervisor=maria, name="Pia Placed", status="placed", placed_role=role, start_date=date(2025, 1, 6))
+    assert placed.placed_on == date(2026, 1, 5)
+    db.session.commit()
+    return role
+
+
+def cell_row(page: str, name: str) -> str:
+    start = page.index(f">{name}</a>")
+    return page[start:page.index("</tr>", start)]
+
+
+def test_trainees_by_job_types(client, auth, world):
+    auth.login("maria@example.com")
+    page = client.get("/matrix").get_data(as_text=True)
+    assert "Someone Else" not in page  # not Maria's
+    row = cell_row(page, "Amelia Hughes")
+    assert '<td class="weeks-3">8<span class="visually-hidden"> weeks</span> <span class="rating">★5</span>' in row
+    assert '<span class="now">now</span>' in row
+    assert "<th scope=\"col\"><span class=\"col-name\">Procurement desk</span></th>" in page
+
+
+def test_trainees_by_modules_and_the_cohort_filter(client, auth, world):
+    auth.login("maria@example.com")
+    page = client.get("/matrix?view=modules").get_data(as_text=True)
+    amelia = cell_row(page, "Amelia Hughes")
+    assert '<td class="mod-lapsing">80<span class="small">to 14 Jul 2025</span>' in amelia
+    assert '<td class="mod-lapsed">lapsed' in amelia
+    assert '<td class="mod-valid">70' in cell_row(page, "Ben Carter")
+    page = client.get("/matrix?view=modules&cohort=2025-B").get_data(as_text=True)
+    assert "Ben Carter" in page and "Amelia Hughes" not in page
+    assert '<input type="hidden" name="view" value="modules">' in page
+
+
+def test_trainees_may_not_see_the_matrix(client, auth, world):
+    make_trainee(email="tina@example.com")
+    db.session.commit()
+    auth.login("tina@example.com")
+    assert client.get("/matrix").status_code == 403
+
+
+def test_the_matrix_pages_and_its_queries_do_not_grow(client, auth, world, app):
+    app.config["PAGE_SIZE"] = 5
+    auth.login("admin@example.com")
+
+    def count() -> int:
+        db.session.commit()
+        with counted_queries() as statements:
+            assert client.get("/matrix").status_code == 200
+            assert client.get("/matrix?view=modules").status_code == 200
+        return len(statements)
+
+    few = count()
+    desk = make_job_type()
+    for n in range(12):
+        make_rotation(make_trainee(name=f"More {n:02d}"), desk, date(2025, 1, 6), date(2025, 3, 2), rating=4)
+    assert count() == few
+    page = client.get("/matrix?page=2").get_data(as_text=True)
+    assert "page 2 of 4" in page and 'href="/matrix?page=3"' in page
+
+
+def test_the_admin_home_draws_the_programme(client, auth, world):
+    auth.login("admin@example.com")
+    page = client.get("/").get_data(as_text=True)
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg"') == 4
+    assert "Trainees by status: Active, 3; Placed, 1; Withdrawn, 0." in page
+    assert "Audit: ready, 1" in page  # Amelia: 8 weeks in Procurement desk
+    assert "Audit (1 trainee), 52 weeks." in page  # started 6 Jan 2025, placed 5 Jan 2026
+    assert "<summary>The figures as a table</summary>" in page
+
+
+def test_the_admin_home_queries_do_not_grow(client, auth, world):
+    auth.login("admin@example.com")
+
+    def count() -> int:
+        db.session.commit()
+        with counted_queries() as statements:
+            assert client.get("/").status_code == 200
+        return len(statements)
+
+    few = count()
+    desk = make_job_type()
+    for n in range(12):
+        make_rotation(make_trainee(name=f"More {n}", cohort=f"C{n % 3}"), desk, date(2025, 1, 6), date(2025, 3, 2), rating=4)
+    assert count() == few
