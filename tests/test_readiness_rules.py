@@ -244,7 +244,7 @@ def test_latest_rating(rotations, met: bool, missing: str | None) -> None:
     """Latest rated completed rotation wins; unrated, ongoing and future ones are ignored."""
     req = weeks_req(job=WAREHOUSE, weeks=0, rating=4)
     (criterion,) = evaluate(role(rotations=[req]), rotations, [], AS_OF).criteria
-    assert (criterion.kind, criterion.label) == ("job_type_rating", "rating 4+ in Warehouse operations")
+    assert (criterion.kind, criterion.label) == ("job_type_rating", "a rating of 4 or more in Warehouse operations")
     assert (criterion.met, criterion.progress, criterion.missing) == (met, Fraction(int(met)), missing)
 
 

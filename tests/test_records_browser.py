@@ -50,6 +50,9 @@ def test_recording_a_rotation_with_mistakes_then_correcting_them(page, amelia):
     assert page.get_attribute("input[name=end_date]", "aria-invalid") == "true"
     assert "end_date-error" in page.get_attribute("input[name=end_date]", "aria-describedby")
     assert page.get_by_role("alert").first.inner_text().startswith("Nothing was saved")
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # static/js/forms.js moved the focus
+    page.get_by_role("link", name="End date: The end date 2025-03-01 is before the start date 2025-03-10.").click()
+    assert page.evaluate("document.activeElement.name") == "end_date"  # the summary's link leads to the field
     assert page.input_value("input[name=start_date]") == "2025-03-10"  # what was typed is kept
     snap(page, "rotation-end-before-start")
 

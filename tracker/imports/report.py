@@ -20,4 +20,4 @@ class ImportReport:
         so the line says they were queued, not that they were sent.
         """
         line = f"{self.kind.capitalize()} imported: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-        return line + (f"; {self.invited} invitation(s) queued for sending." if self.invited else ".")
+        return line + (f"; {self.invited} invitation{'' if self.invited == 1 else 's'} queued for sending." if self.invited else ".")

@@ -268,7 +268,7 @@ def rating_criterion(req: RotationNeed, latest: int | None) -> Criterion:
     met = latest is not None and latest >= need
     detail = "no rated rotation yet" if latest is None else f"latest {latest}"
     missing = None if met else f"needs a rating of {need} or more in {req.job_type_name}, {detail}"
-    label = f"rating {need}+ in {req.job_type_name}"
+    label = f"a rating of {need} or more in {req.job_type_name}"
     held = "not rated yet" if latest is None else f"latest rating {latest}"
     figures = f"{held} in {req.job_type_name}, needs a rating of {need} or more"
     return Criterion("job_type_rating", label, met, ONE if met else ZERO, missing, figures)
