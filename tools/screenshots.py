@@ -30,6 +30,7 @@ ROLES = {
     "trainee": demo.trainee_email(demo.TRAINEE_NAMES[0]),
 }
 # The README's pictures: (role, path, file name, width).
+README_HEIGHT = 1500  # the README's pictures show the top of the page, at most this tall
 README_SHOTS = [
     ("supervisor", "/", "supervisor-home.png", 1280),
     ("supervisor", "/trainees/{trainee}", "trainee-page.png", 1280),
@@ -80,7 +81,7 @@ def sign_in(page, email: str) -> None:
 def trainee_page(page) -> str:
     """The first trainee's page the signed-in supervisor may see."""
     page.goto("/trainees/")
-    return page.eval_on_selector("main table a[href^='/trainees/']", "a => a.getAttribute('href')")
+    return page.eval_on_selector("main table td a[href^='/trainees/']", "a => a.getAttribute('href')")
 
 
 def main() -> None:
@@ -110,7 +111,8 @@ def main() -> None:
                 for shot_role, path, file_name, shot_width in README_SHOTS:
                     if shot_role == role and shot_width == width:
                         page.goto(path.format(trainee=trainee_page(page).rsplit("/", 1)[1]))
-                        page.screenshot(path=str(docs / file_name), full_page=False)
+                        height = min(README_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
+                        page.screenshot(path=str(docs / file_name), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
                 context.close()
         browser.close()
     print(f"Screenshots in {out}; the README's in {docs}")
