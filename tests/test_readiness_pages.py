@@ -108,7 +108,7 @@ def test_a_supervisor_sees_their_ready_trainees_since_when_and_nearly_ready_ones
     response = client.get("/readiness/")
     assert response.status_code == 200
     audit = section(response, "Internal auditing")
-    raised = (today() - timedelta(days=3)).isoformat()
+    raised = format_date(today() - timedelta(days=3))
     assert f"Ready Trainee Cohort Ready since Decision Rita Ready 2025-A {raised} Decide for Rita Ready" in audit
     assert "Nearly ready Trainee Cohort Progress Still missing Nico Nearly 2025-B 75% 75% " \
            "needs Audit Fundamentals at 70 or more, best valid score 60" in audit
@@ -163,7 +163,7 @@ def test_placing_makes_the_trainee_placed_in_the_role_from_the_date_and_is_audit
         "placed", "Starts with the Q3 audits.", programme.sam.id, today())
     assert audit_actions("readiness_flags")[-1] == "decide_placed" and audit_actions("trainees")[-1] == "update"
     page = text_of(client.get(f"/readiness/flags/{flag.id}"))
-    assert f"Rita Ready is placed in Internal auditing from {placed_on.isoformat()}." in page
+    assert f"Rita Ready is placed in Internal auditing from {format_date(placed_on)}." in page
     assert "Placed by Sam Super: “Starts with the Q3 audits.”" in page
     assert "Rita Ready" not in text_of(client.get("/readiness/"))  # no longer active: no longer evaluated
     assert services.run_readiness(today())["trainees"] == 3
@@ -199,7 +199,7 @@ def test_deferring_needs_a_reason_and_a_revisit_date_and_keeps_the_trainee_activ
     done = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Waiting for the spring intake", "revisit_on": revisit.isoformat()},
                      f"/readiness/flags/{flag.id}/defer")
     assert done.status_code == 302
-    assert f"The decision is deferred until {revisit.isoformat()}: no new flag for this role before then." in text_of(client.get(done.headers["Location"]))
+    assert f"The decision is deferred until {format_date(revisit)}: no new flag for this role before then." in text_of(client.get(done.headers["Location"]))
     flag = db.session.get(ReadinessFlag, flag.id)
     assert (flag.decision, flag.decision_reason, flag.revisit_on, flag.cleared_on) == ("deferred", "Waiting for the spring intake", revisit, None)
     assert db.session.get(Trainee, programme.ready.id).status == "active"
@@ -207,7 +207,7 @@ def test_deferring_needs_a_reason_and_a_revisit_date_and_keeps_the_trainee_activ
     audit = section(client.get("/readiness/"), "Internal auditing")
     assert f"Deferred Still ready, and deferred: no new flag before the revisit date; from then on, the next readiness run " \
            f"flags them again for a new decision. Trainee Cohort Ready since Deferred Revisit Reason Rita Ready 2025-A " \
-           f"{flag.raised_on.isoformat()} {today().isoformat()} (details for Rita Ready) deferred until {revisit.isoformat()} " \
+           f"{format_date(flag.raised_on)} {format_date(today())} (details for Rita Ready) deferred until {format_date(revisit)} " \
            f"Waiting for the spring intake" in audit
 
 
@@ -246,7 +246,7 @@ def test_once_the_revisit_date_has_come_the_board_says_the_next_run_flags_again(
     db.session.execute(ReadinessFlag.__table__.update().values(decision_on=today() - timedelta(days=9), revisit_on=today()))
     db.session.commit()
     audit = section(client.get("/readiness/"), "Internal auditing")
-    assert f"revisit date {today().isoformat()} has come: flagged again by the next run Spring" in audit
+    assert f"revisit date {format_date(today())} has come: flagged again by the next run Spring" in audit
     services.run_readiness(today())
     db.session.commit()
     assert "Deferred before, on " in section(client.get("/readiness/"), "Internal auditing")

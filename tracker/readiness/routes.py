@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 
 from tracker.auth.access import staff_required
 from tracker.catalog.models import code_key
+from tracker.core.formatting import format_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import decisions, queries, rules, services
@@ -119,7 +120,7 @@ def place(flag_id: int):
         return render_flag(flag, place_form=form)
     name, role = flag.trainee.user.name, flag.role.name
     return decide(flag_id, lambda: decisions.place_trainee(flag, form.placed_on.data, form.note.data, current_user),
-                  f"{name} is placed in {role} from {form.placed_on.data.isoformat()}.")
+                  f"{name} is placed in {role} from {format_date(form.placed_on.data)}.")
 
 
 @bp.route("/flags/<int:flag_id>/defer", methods=["POST"])
@@ -132,7 +133,7 @@ def defer(flag_id: int):
         return render_flag(flag, defer_form=form)
     revisit_on = form.revisit_on.data
     return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, revisit_on, current_user),
-                  f"The decision is deferred until {revisit_on.isoformat()}: no new flag for this role before then.")
+                  f"The decision is deferred until {format_date(revisit_on)}: no new flag for this role before then.")
 
 
 @bp.route("/flags/<int:flag_id>/reverse", methods=["POST"])
