@@ -108,3 +108,9 @@ def test_the_admin_home_queries_do_not_grow(client, auth, world):
     for n in range(12):
         make_rotation(make_trainee(name=f"More {n}", cohort=f"C{n % 3}"), desk, date(2025, 1, 6), date(2025, 3, 2), rating=4)
     assert count() == few
+
+
+def test_no_job_run_yet_says_when_the_next_one_runs(client, auth, world):
+    auth.login("admin@example.com")
+    page = client.get("/admin/jobs/").get_data(as_text=True)
+    assert "No job has run yet; the next, digest, runs Mon 30 Jun at 07:00." in page
