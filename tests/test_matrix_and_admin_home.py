@@ -114,3 +114,32 @@ def test_no_job_run_yet_says_when_the_next_one_runs(client, auth, world):
     auth.login("admin@example.com")
     page = client.get("/admin/jobs/").get_data(as_text=True)
     assert "No job has run yet; the next, digest, runs Mon 30 Jun at 07:00." in page
+
+
+def test_the_matrix_of_500_trainees_is_quick(client, auth, world):
+    """Hundreds of trainees are read a page at a time: 500 with three rotations each answer well under 300 ms."""
+    import time
+
+    from tracker.auth.models import User
+    from tracker.trainees.models import Rotation, Trainee
+
+    maria = db.session.scalar(db.select(User).filter_by(email="maria@example.com"))
+    job_types = [make_job_type() for _ in range(6)]
+    users = [User(email=f"t{n}@example.com", name=f"Trainee {n:03d}", role="trainee", password_hash="x") for n in range(500)]
+    db.session.add_all(users)
+    db.session.flush()
+    trainees = [Trainee(user_id=u.id, supervisor_id=maria.id, start_date=date(2024, 1, 1), cohort="Big") for u in users]
+    db.session.add_all(trainees)
+    db.session.flush()
+    db.session.add_all([
+        Rotation(trainee_id=t.id, job_type_id=job_types[(i + k) % 6].id, supervisor_id=maria.id,
+                 start_date=date(2024, 1 + 3 * k, 1), end_date=date(2024, 3 + 3 * k, 28), rating=1 + (i + k) % 5)
+        for i, t in enumerate(trainees) for k in range(3)
+    ])
+    db.session.commit()
+    auth.login("maria@example.com")
+    client.get("/matrix")  # templates compiled, caches warm
+    started = time.perf_counter()
+    for path in ("/matrix", "/matrix?view=modules", "/matrix?page=10&cohort=Big"):
+        assert client.get(path).status_code == 200
+    assert (time.perf_counter() - started) / 3 < 0.3
