@@ -143,3 +143,19 @@ def test_the_matrix_of_500_trainees_is_quick(client, auth, world):
     for path in ("/matrix", "/matrix?view=modules", "/matrix?page=10&cohort=Big"):
         assert client.get(path).status_code == 200
     assert (time.perf_counter() - started) / 3 < 0.3
+
+
+@pytest.mark.parametrize("email", ["admin@example.com", "maria@example.com"])
+def test_navigation_labels_match_the_page_headings(client, auth, world, email):
+    import re
+
+    auth.login(email)
+    home = client.get("/").get_data(as_text=True)
+    nav = home[home.index('<nav aria-label="Main">'):home.index("</nav>")]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
+    assert len(links) >= 6
+    for href, label in links:
+        if label == "Home":
+            continue
+        heading = re.search(r"<h1>([^<]+)</h1>", client.get(href, follow_redirects=True).get_data(as_text=True)).group(1)
+        assert heading == label, href
