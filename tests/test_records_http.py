@@ -174,7 +174,7 @@ def test_delete_asks_for_confirmation_then_deletes_and_audits(client, auth, worl
     auth.login("maria@example.com")
     url = f"/trainees/{world['trainee'].id}/rotations/{rotation_id}/delete"
     confirm = client.get(url)
-    assert confirm.status_code == 200 and "Warehouse operations, 2025-03-01 to 2025-03-31" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Warehouse operations, 1 Mar 2025 to 31 Mar 2025" in confirm.get_data(as_text=True)
     assert count(Rotation) == 1
     response = post_form(client, url, {"version": "1"})
     assert response.status_code == 302 and count(Rotation) == 0

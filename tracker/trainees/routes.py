@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import admin_required, staff_required
+from tracker.core.formatting import format_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services, timeline
@@ -77,9 +78,10 @@ def back_to(trainee: Trainee, message: str, anchor: str):
 def describe(record: Rotation | ModuleResult) -> str:
     """One line naming a rotation or result, for headings and confirmations."""
     if isinstance(record, Rotation):
-        until = record.end_date.isoformat() if record.end_date else "ongoing"
-        return f"{record.job_type.name}, {record.start_date.isoformat()} to {until}"
-    return f"{record.module.name} on {record.completed_on.isoformat()}"
+        if record.end_date is None:
+            return f"{record.job_type.name}, from {format_date(record.start_date)}, ongoing"
+        return f"{record.job_type.name}, {format_date(record.start_date)} to {format_date(record.end_date)}"
+    return f"{record.module.name} on {format_date(record.completed_on)}"
 
 
 @bp.route("/trainees/<int:trainee_id>/rotations/new", methods=["GET", "POST"])
