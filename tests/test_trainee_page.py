@@ -138,3 +138,12 @@ def test_queries_do_not_grow_with_trainees(client, auth, world):
         other = make_trainee(supervisor=world.supervisor, name=f"Other {n}")
         make_rotation(other, make_job_type(), date(2025, 1, 6), date(2025, 3, 2), rating=4)
     assert count() == few
+
+
+def test_a_planned_rotation_is_drawn_lighter_and_widens_the_picture():
+    rotations = [rotation("Warehouse", date(2025, 5, 5), date(2025, 6, 29), 4), rotation("Logistics", date(2025, 9, 1), date(2025, 10, 26))]
+    picture = timeline.layout(rotations, TODAY)
+    done, planned = picture.bars
+    assert planned.planned and not done.planned and not planned.ongoing
+    assert planned.text == "Logistics, 1 Sep 2025 to 26 Oct 2025 (8 weeks), planned"
+    assert planned.x + planned.width <= picture.plot_right and picture.ticks[-1].label in ("Oct", "Nov")
