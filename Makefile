@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := FLASK_DEBUG=1 TRACKER_PORT=$(PORT) $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-dev lock clean
+.PHONY: run test lint install install-dev lock clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ lint: install-dev
 	$(BIN)/ruff check --quiet .
 	$(BIN)/lint-imports --no-logo
 	@! git ls-files -ci --exclude-standard 2>/dev/null | grep . || { echo ".gitignore lists the tracked files above"; exit 1; }
+
+## screenshots: the demo in Chromium, every navigation page of each role at 1280 and 390 px into screenshots/
+## (ignored), and the README's pictures into docs/screenshots/
+screenshots: install-dev system-tools
+	$(BIN)/python tools/screenshots.py
 
 ## lock: after changing requirements*.txt, pin every transitive dependency with hashes (keeps the other pins)
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links

@@ -11,13 +11,13 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
     "admin@example.com": [
-        "/trainees/", "/readiness/", "/admin/catalog/", "/admin/users/", "/admin/audit/",
+        "/", "/trainees/", "/readiness/", "/matrix", "/matrix?view=modules", "/admin/catalog/", "/admin/users/", "/admin/audit/",
         "/admin/imports/", "/admin/jobs/", "/admin/mail/", "/settings",
     ],
     "maria.lopez@example.com": [
-        "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
+        "/", "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
         "/trainees/{trainee}/results/new", "/trainees/{trainee}/credits/new", "/trainees/{trainee}/leave/new",
-        "/readiness/", "/digest/preview",
+        "/readiness/", "/matrix", "/digest/preview",
     ],
     "amelia.hughes@example.com": ["/me"],
 }

@@ -64,7 +64,7 @@ def test_a_reversed_range_is_explained(client, trail):
 def test_the_page_shows_who_changed_what_and_links_the_trainee(client, trail):
     page = client.get("/admin/audit/?trainee=ben").get_data(as_text=True)
     assert "David Chen" in page and "Rotation changed" in page and "Ben Carter" in page
-    assert "(empty) → note-four" in page
+    assert '<span class="change-label">Notes</span> set to note-four' in page
 
 
 def test_days_are_the_programme_calendars(app, client, trail):

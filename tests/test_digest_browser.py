@@ -23,7 +23,7 @@ def test_a_supervisor_reads_their_digest_preview_without_policy_violations(app, 
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     sign_in(page, "maria@example.com")
-    page.wait_for_url("**/trainees/")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
     page.get_by_role("link", name="Digest").click()
     page.fill("input[name=week]", "2026-W48")
     page.get_by_role("button", name="Show").click()

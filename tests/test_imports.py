@@ -122,7 +122,7 @@ def test_trainees_import_reports_every_bad_line_and_saves_nothing(app, runner, t
     assert "line 6: email: maria@example.com already belongs to a supervisor, not a trainee" in out
     assert "line 7: email: good@example.com is already on line 2" in out
     assert "line 8: has 3 fields, the header has 5" in out
-    assert "6 bad line(s); nothing was imported." in out
+    assert "6 bad lines; nothing was imported." in out
     assert database_state() == before
     assert mail_files(app) == []
 
@@ -233,7 +233,7 @@ def test_rotations_import_reports_every_bad_line_and_saves_nothing(runner, tmp_p
     for line, message in expected.items():
         assert f"line {line}: " in out and message in out.split(f"line {line}: ")[1].split("\n")[0], (line, out)
     assert "line 2:" not in out and "line 3:" not in out
-    assert "10 bad line(s); nothing was imported." in out
+    assert "10 bad lines; nothing was imported." in out
     assert database_state() == before
     assert withdrawn.status == "withdrawn"
 

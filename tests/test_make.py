@@ -71,3 +71,9 @@ def pytest_output(**env: str) -> str:
 def test_the_run_says_in_one_line_when_postgresql_is_not_run():
     assert pytest_output().splitlines().count(POSTGRES_NOT_RUN) == 1
     assert POSTGRES_NOT_RUN not in pytest_output(TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/unused")
+
+
+def test_make_screenshots_runs_the_screenshot_tool():
+    lines = make("-n", "screenshots", *DRY_APT).stdout.splitlines()
+    assert lines[-1] == ".venv/bin/python tools/screenshots.py"
+    assert "/screenshots/" in (PROJECT / ".gitignore").read_text().splitlines()

@@ -14,6 +14,8 @@ def test_supervisor_signs_in_and_sees_their_trainees(app, page, tmp_path):
     make_trainee(name="Somebody Else")
     db.session.commit()
     sign_in(page, "maria@example.com")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # their home
+    page.get_by_role("link", name="Trainees", exact=True).click()
     page.wait_for_url("**/trainees/")
     assert page.locator("h1").inner_text() == "Trainees"
     assert page.get_by_role("link", name="Amelia Hughes").is_visible()

@@ -213,7 +213,7 @@ def test_a_gap_too_wide_for_the_horizon_still_shrinks() -> None:
     proposal = plan([trainee], [job(A, 1)], weeks=8)
     assert rotations_of(proposal, 1) == [(A, *block(0)), (A, *block(1))]
     assert (by_id(proposal, 1).weeks_before, by_id(proposal, 1).weeks_after) == (8 + 24, 8 + 16)
-    assert by_id(proposal, 1).missing == ("needs 16.0 more weeks in Warehouse operations",)
+    assert by_id(proposal, 1).missing == ("needs 16 more weeks in Warehouse operations",)
 
 
 def test_a_horizon_that_is_not_whole_blocks_plans_the_whole_blocks_and_counts_the_rest() -> None:

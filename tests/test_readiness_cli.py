@@ -66,7 +66,7 @@ def test_export_changes_nothing(runner, programme):
 def test_run_prints_one_summary_line_and_a_second_run_raises_nothing(runner, programme):
     first = runner.invoke(args=["readiness", "run", "--as-of", "2025-06-30"])
     assert first.exit_code == 0
-    assert first.output == "Readiness at 2025-06-30: 2 active trainees evaluated, 1 flags raised, 0 cleared, 1 open.\n"
+    assert first.output == "Readiness at 2025-06-30: 2 active trainees evaluated, 1 flag raised, 0 cleared, 1 open.\n"
     second = runner.invoke(args=["readiness", "run", "--as-of", "2025-06-30"])
     assert second.output == "Readiness at 2025-06-30: 2 active trainees evaluated, 0 flags raised, 0 cleared, 1 open.\n"
 

@@ -32,7 +32,8 @@ def amelia(app):
 
 def open_trainee(page, trainee) -> None:
     sign_in(page, "maria@example.com")
-    page.wait_for_url("**/trainees/")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
+    page.get_by_role("link", name="Trainees", exact=True).click()
     page.get_by_role("link", name="Amelia Hughes").click()
     page.wait_for_url(f"**/trainees/{trainee.id}")
 
@@ -49,6 +50,9 @@ def test_recording_a_rotation_with_mistakes_then_correcting_them(page, amelia):
     assert page.get_attribute("input[name=end_date]", "aria-invalid") == "true"
     assert "end_date-error" in page.get_attribute("input[name=end_date]", "aria-describedby")
     assert page.get_by_role("alert").first.inner_text().startswith("Nothing was saved")
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # static/js/forms.js moved the focus
+    page.get_by_role("link", name="End date: The end date 2025-03-01 is before the start date 2025-03-10.").click()
+    assert page.evaluate("document.activeElement.name") == "end_date"  # the summary's link leads to the field
     assert page.input_value("input[name=start_date]") == "2025-03-10"  # what was typed is kept
     snap(page, "rotation-end-before-start")
 
@@ -64,7 +68,7 @@ def test_recording_a_rotation_with_mistakes_then_correcting_them(page, amelia):
     page.wait_for_url(f"**/trainees/{amelia.id}*")
     assert page.get_by_role("status").inner_text() == "Rotation recorded."
     row = page.locator("section[aria-labelledby=rotations-heading] tbody tr").first
-    assert "Warehouse operations" in row.inner_text() and "2025-04-30" in row.inner_text()
+    assert "Warehouse operations" in row.inner_text() and "30 Apr 2025" in row.inner_text()
     assert "Rotation created" in page.locator("section[aria-labelledby=history-heading]").inner_text()
     snap(page, "trainee-after-recording")
 
@@ -87,7 +91,7 @@ def test_ending_and_rating_an_ongoing_rotation(page, amelia):
     make_rotation(amelia, make_job_type("logistics", "Logistics"), date(2025, 3, 3), None)
     db.session.commit()
     open_trainee(page, amelia)
-    assert "Logistics since 2025-03-03" in page.locator(".profile").inner_text()
+    assert "Logistics since 3 Mar 2025" in page.locator(".profile").inner_text()
     page.get_by_role("link", name="End and rate").click()
     page.fill("input[name=end_date]", "2025-03-01")
     page.get_by_role("button", name="End rotation").click()

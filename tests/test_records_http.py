@@ -174,7 +174,7 @@ def test_delete_asks_for_confirmation_then_deletes_and_audits(client, auth, worl
     auth.login("maria@example.com")
     url = f"/trainees/{world['trainee'].id}/rotations/{rotation_id}/delete"
     confirm = client.get(url)
-    assert confirm.status_code == 200 and "Warehouse operations, 2025-03-01 to 2025-03-31" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Warehouse operations, 1 Mar 2025 to 31 Mar 2025" in confirm.get_data(as_text=True)
     assert count(Rotation) == 1
     response = post_form(client, url, {"version": "1"})
     assert response.status_code == 302 and count(Rotation) == 0
@@ -235,4 +235,5 @@ def test_history_on_the_trainee_page_shows_who_changed_what(client, auth, world)
     page = client.get(f"/trainees/{world['trainee'].id}").get_data(as_text=True)
     history = page[page.index('id="history-heading"'):]
     assert history.index("Module result changed") < history.index("Module result created")  # newest first
-    assert "60 → 75" in history and "by Maria Lopez" in history
+    assert '<span class="change-label">Score</span> changed from <del>60</del> to <ins>75</ins>' in history
+    assert "by Maria Lopez" in history and ".000" not in history  # scores and times without trailing digits

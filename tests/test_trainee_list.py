@@ -1,11 +1,16 @@
 """The trainee list: who is on it, filters, sorting and pagination."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from tests.factories import make_role, make_trainee, make_user
+from tests.factories import make_job_type, make_role, make_rotation, make_trainee, make_user
+from tests.query_counting import counted_queries
+from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.readiness.models import ReadinessFlag
+from tracker.trainees.models import Trainee
 
 
 @pytest.fixture
@@ -27,7 +32,7 @@ def cohort(app, client, auth):
 
 def names(client, query: str = "") -> list[str]:
     page = client.get(f"/trainees/?{query}").get_data(as_text=True)
-    return re.findall(r'<td><a href="/trainees/\d+">([^<]+)</a></td>', page)
+    return re.findall(r'<td data-label="Name" class="name-cell"><a href="/trainees/\d+">([^<]+)</a>', page)
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -70,4 +75,66 @@ def test_admin_sees_everyone_with_their_supervisor(client, auth, cohort):
     auth.login("admin@example.com")
     assert len(names(client)) == 6
     page = client.get("/trainees/?name=zoe").get_data(as_text=True)
-    assert "<td>David Chen</td>" in page
+    assert "<td data-label=\"Supervisor\">David Chen</td>" in page
+
+
+# --- what each row shows, the readiness filter, header sorting, and a fixed number of queries ---
+
+
+@pytest.fixture
+def progressing(app, clock, client, auth):
+    """Sam's trainees against one role of 8 weeks in Procurement desk: ready, nearly (6 of 8), far (2 of 8)."""
+    sam = make_user("supervisor", email="sam@example.com")
+    desk = make_job_type(name="Procurement desk")
+    role = make_role("audit", rotations=[(desk, 8, None)])
+    for name, weeks in (("Rita Ready", 8), ("Nina Nearly", 6), ("Fay Far", 2)):
+        trainee = make_trainee(supervisor=sam, name=name, cohort="2025-A")
+        make_rotation(trainee, desk, date(2025, 1, 6), date(2025, 1, 5) + timedelta(weeks=weeks))
+    ongoing = make_trainee(supervisor=sam, name="Olga Ongoing")
+    make_rotation(ongoing, desk, date(2025, 6, 2))
+    db.session.commit()
+    auth.login("sam@example.com")
+    return role
+
+
+def test_rows_show_the_current_rotation_bars_and_flag_state(client, progressing):
+    rita = db.session.scalar(select(Trainee).join(User, Trainee.user_id == User.id).where(User.name == "Rita Ready"))
+    db.session.add(ReadinessFlag(trainee=rita, role=progressing, raised_on=date(2025, 6, 1), snapshot={}))
+    db.session.commit()
+    page = client.get("/trainees/").get_data(as_text=True)
+    assert 'Procurement desk <span class="muted small">since <time datetime="2025-06-02">2 Jun 2025</time></span>' in page
+    assert '<progress class="mini" max="100" value="75" aria-label="Audit">75%</progress>' in page
+    assert "Ready for Audit: awaiting a decision" in page
+    assert page.count('class="is-ready"') == 1
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("ready_for=audit", ["Nina Nearly", "Rita Ready"]),
+    ("ready_for=AUDIT&name=rita", ["Rita Ready"]),
+    ("ready_for=nonexistent", []),
+    ("sort=name", ["Fay Far", "Nina Nearly", "Olga Ongoing", "Rita Ready"]),
+])
+def test_the_readiness_filter(client, progressing, query, expected):
+    assert names(client, query) == expected
+
+
+def test_column_headers_sort_and_keep_the_filters(client, progressing):
+    page = client.get("/trainees/?cohort=2025-A&sort=name").get_data(as_text=True)
+    assert '<th scope="col" aria-sort="ascending"><a href="/trainees/?cohort=2025-A&amp;sort=name">Name</a>' in page
+    assert 'href="/trainees/?cohort=2025-A&amp;sort=start_date">Started</a>' in page
+
+
+def test_queries_do_not_grow_with_trainees(client, progressing):
+    def count() -> int:
+        db.session.commit()
+        with counted_queries() as statements:
+            assert client.get("/trainees/?ready_for=audit").status_code == 200
+            assert client.get("/trainees/").status_code == 200
+        return len(statements)
+
+    few = count()
+    sam = db.session.scalar(select(User).filter_by(email="sam@example.com"))
+    job_type = make_job_type()
+    for n in range(12):
+        make_rotation(make_trainee(supervisor=sam, name=f"More {n}"), job_type, date(2025, 1, 6), date(2025, 3, 2), rating=3)
+    assert count() == few

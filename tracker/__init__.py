@@ -111,12 +111,17 @@ def register_commands(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     """Formatting helpers for templates."""
-    from tracker.core.formatting import format_instant, format_score
+    from tracker.core.formatting import format_date, format_instant, format_score, plural
     from tracker.readiness.rules import progress_hundredths
+    from tracker.web.filters import day_element, moment_element
 
     app.add_template_filter(format_score, "score")
     app.add_template_filter(format_instant, "instant")
     app.add_template_filter(progress_hundredths, "percent")
+    app.add_template_filter(day_element, "day")
+    app.add_template_filter(moment_element, "moment")
+    app.add_template_filter(format_date, "date_text")
+    app.add_template_filter(plural, "plural")
 
 
 @event.listens_for(Engine, "connect")

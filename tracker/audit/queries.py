@@ -3,9 +3,10 @@
 Events name records by table, as they were recorded; so do these reads, which
 find the names of referenced records by table too and import no domain's models.
 """
-import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, Table, func, or_, select, true
@@ -13,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
+from tracker.core.formatting import format_date, format_minute, format_score
 from tracker.extensions import db
 from tracker.infra.clock import programme_zone
 
@@ -141,12 +143,22 @@ def describe_events(events: list[AuditEvent]) -> list[EventView]:
         EventView(
             event=e,
             actor=e.actor.name if e.actor else "System (scheduled job or command line)",
-            summary=f"{ENTITY_NAMES.get(e.entity_type, e.entity_type)} {VERBS.get(e.action, e.action.replace('_', ' '))}",
+            summary=summary_of(e, names),
             changes=tuple(changes_of(e, names)),
             trainee_name=trainee_names.get(e.trainee_id),
         )
         for e in events
     ]
+
+
+def summary_of(event: AuditEvent, names: dict[str, dict[int, str]]) -> str:
+    """"Rotation changed", or for a flag the role it is about: "Found ready for Operations strategy"."""
+    summary = f"{ENTITY_NAMES.get(event.entity_type, event.entity_type)} {VERBS.get(event.action, event.action.replace('_', ' '))}"
+    role_id = (event.after or event.before or {}).get("role_id")
+    if event.entity_type != "readiness_flags" or not isinstance(role_id, int):
+        return summary
+    role = names["role_id"].get(role_id, f"#{role_id}")
+    return {"raise": f"Found ready for {role}", "clear": f"No longer ready for {role}"}.get(event.action, f"{summary} ({role})")
 
 
 def referenced_names(events: list[AuditEvent]) -> dict[str, dict[int, str]]:
@@ -193,20 +205,67 @@ def changes_of(event: AuditEvent, names: dict[str, dict[int, str]]) -> list[Chan
     return changes
 
 
+LABELS = {"snapshot": "What was found", "raised_on": "Found ready on", "cleared_on": "No longer ready on"}
+
+
 def label_of(key: str) -> str:
     """'job_type_id' -> 'Job type'."""
+    if key in LABELS:
+        return LABELS[key]
     key = key[:-3] if key.endswith("_id") else key
     return key.replace("_", " ").capitalize()
 
 
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+SCORE_KEYS = {"score", "min_score", "pass_score"}
+
+
 def shown(key: str, value: Any, names: dict[str, dict[int, str]]) -> str | None:
-    """A field value as text: names for references, 'yes'/'no', JSON for lists."""
+    """A field value as a person reads it: names for references, 'yes'/'no', days as "6 Nov 2026",
+    moments to the minute, scores without trailing zeros, a readiness snapshot summarised; never raw JSON."""
     if value is None or value == "":
         return None
     if key in names and isinstance(value, int):
         return names[key].get(value, f"#{value}")
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    if key == "snapshot" and isinstance(value, dict):
+        return snapshot_summary(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{label_of(k)}: {shown(k, v, names) or '(empty)'}" for k, v in value.items()) or None
+    if isinstance(value, list):
+        return ", ".join(shown(key, v, names) or "" for v in value) or None
+    return shown_text(key, str(value))
+
+
+def shown_text(key: str, text: str) -> str:
+    """Dates, times and scores stored as text, put into words."""
+    try:
+        if ISO_DAY.match(text):
+            return format_date(date.fromisoformat(text))
+        if ISO_MOMENT.match(text):
+            at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            return format_minute(at.astimezone(programme_zone()))
+        if key in SCORE_KEYS:
+            return format_score(Decimal(text))
+    except (ValueError, ArithmeticError):
+        pass
+    return text
+
+
+def snapshot_summary(snapshot: dict) -> str:
+    """A readiness snapshot in a few words: "all 8 criteria met on 6 Nov 2026" (or which were not)."""
+    criteria = snapshot.get("criteria") or []
+    met = sum(1 for c in criteria if c.get("met"))
+    unmet = [c.get("missing") or c.get("label") or "" for c in criteria if not c.get("met")]
+    if not criteria:
+        words = "no criteria to meet"
+    elif met == len(criteria):
+        words = "all 1 criterion met" if met == 1 else f"all {met} criteria met"
+        words = "the 1 criterion met" if met == 1 else words
+    else:
+        words = f"{met} of {len(criteria)} criteria met; " + "; ".join(unmet)
+    as_of = snapshot.get("as_of")
+    return f"{words} on {shown_text('as_of', as_of)}" if as_of else words

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
+from tracker.core.formatting import plural
 from tracker.extensions import db
 from tracker.imports import services
 from tracker.imports.csvfile import ImportFailed
@@ -36,8 +37,8 @@ def run_import(kind: str, path: str) -> None:
         for line in exc.lines():
             click.echo(f"{path}: {line}", err=True)
         if exc.unlisted:
-            click.echo(f"{path}: ... and {exc.unlisted} more bad line(s), not listed", err=True)
-        fail(f"{path}: {exc.count} bad line(s); nothing was imported.")
+            click.echo(f"{path}: ... and {exc.unlisted} more bad {'line' if exc.unlisted == 1 else 'lines'}, not listed", err=True)
+        fail(f"{path}: {plural(exc.count, 'bad line')}; nothing was imported.")
     except IntegrityError:
         fail(f"{path}: {services.RACED}.")
     db.session.commit()

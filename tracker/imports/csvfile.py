@@ -20,7 +20,7 @@ class ImportFailed(TrackerError):
     def __init__(self, problems: list[tuple[int, str]], count: int | None = None):
         self.problems = sorted(problems)
         self.count = len(self.problems) if count is None else count
-        super().__init__(f"{self.count} bad line(s)")
+        super().__init__(f"{self.count} bad line" + ("" if self.count == 1 else "s"))
 
     @property
     def unlisted(self) -> int:

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.core.cells import spreadsheet_safe
+from tracker.core.formatting import plural
 from tracker.core.parsing import parse_record_date
 from tracker.extensions import db
 from tracker.infra.clock import today
@@ -50,8 +51,8 @@ def run_command(as_of: str | None) -> None:
     counts = services.run_readiness(day)
     db.session.commit()
     click.echo(
-        f"Readiness at {day.isoformat()}: {counts['trainees']} active trainees evaluated, "
-        f"{counts['raised']} flags raised, {counts['cleared']} cleared, {counts['open']} open."
+        f"Readiness at {day.isoformat()}: {plural(counts['trainees'], 'active trainee')} evaluated, "
+        f"{plural(counts['raised'], 'flag')} raised, {counts['cleared']} cleared, {counts['open']} open."
     )
 
 

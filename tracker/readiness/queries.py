@@ -131,6 +131,20 @@ def load_flags(trainee_ids: Select, condition) -> dict[tuple[int, int], list[Rea
     return flags
 
 
+def standing_flags_named(trainee_ids: list[int]) -> dict[int, list[tuple[ReadinessFlag, str]]]:
+    """Open and deferred flags of these trainees, oldest first, each with its role's name, by trainee id (one query)."""
+    found = defaultdict(list)
+    rows = db.session.execute(
+        select(ReadinessFlag, TargetRole.name)
+        .join(TargetRole, ReadinessFlag.role_id == TargetRole.id)
+        .where(standing_flag_condition(), ReadinessFlag.trainee_id.in_(trainee_ids))
+        .order_by(ReadinessFlag.raised_on, ReadinessFlag.id)
+    )
+    for flag, role_name in rows:
+        found[flag.trainee_id].append((flag, role_name))
+    return dict(found)
+
+
 def count_open_flags() -> int:
     """Flags still waiting for a decision, across all trainees."""
     return db.session.scalar(

@@ -3,9 +3,11 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import Select, select
 
 from tracker.auth.access import staff_required
 from tracker.catalog.models import code_key
+from tracker.core.formatting import format_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import decisions, queries, rules, services
@@ -14,6 +16,7 @@ from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
 from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.access import visible_trainees
+from tracker.trainees.listing import ListFilter, add_filter
 from tracker.trainees.models import Trainee
 from tracker.trainees.queries import cohorts, target_roles_by_trainee
 
@@ -41,6 +44,49 @@ def readiness_forecast(trainee: Trainee) -> dict:
 def readiness_flags(trainee: Trainee) -> list:
     """The trainee's flags, newest first (shown to staff only)."""
     return queries.flags_of(trainee)
+
+
+@bp.app_template_global()
+def result_validity(result) -> rules.Validity:
+    """How long a module result counts, as of today (templates/readiness/_module_results.html)."""
+    return rules.validity(result.completed_on, result.module.valid_months, today())
+
+
+# --- the trainee list's readiness: a filter (trainees/listing.py) and each row's bars and flags ---
+
+
+def ready_or_nearly_for(query: Select, role_code: str) -> Select:
+    """Only the trainees ready, or at least three quarters of the way, for the role (evaluated today)."""
+    wanted = [
+        trainee_id for trainee_id, result in services.evaluate_trainees(today(), query).items()
+        if any(code_key(role.code) == code_key(role_code) and (e.ready or e.progress >= rules.NEARLY_READY)
+               for role, e in result.evaluations)
+    ]
+    return query.where(Trainee.id.in_(wanted))
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.code, role.name) for role in queries.load_roles()]
+
+
+bp.record_once(lambda state: add_filter(state.app, ListFilter(
+    "ready_for", "Ready or nearly ready for", "Any role", role_choices, ready_or_nearly_for,
+)))
+
+
+@bp.app_template_global()
+def list_readiness(trainees: list[Trainee]) -> dict[int, tuple]:
+    """Today's evaluation for each role of these trainees (the active ones), by trainee id: a fixed number of queries."""
+    if not trainees:
+        return {}
+    scope = select(Trainee).where(Trainee.id.in_([t.id for t in trainees]))
+    return {trainee_id: result.evaluations for trainee_id, result in services.evaluate_trainees(today(), scope).items()}
+
+
+@bp.app_template_global()
+def list_flags(trainees: list[Trainee]) -> dict[int, list[tuple[ReadinessFlag, str]]]:
+    """The open and deferred flags of these trainees with their roles' names, by trainee id (one query)."""
+    return queries.standing_flags_named([t.id for t in trainees]) if trainees else {}
 
 
 @bp.route("/")
@@ -81,7 +127,7 @@ def place(flag_id: int):
         return render_flag(flag, place_form=form)
     name, role = flag.trainee.user.name, flag.role.name
     return decide(flag_id, lambda: decisions.place_trainee(flag, form.placed_on.data, form.note.data, current_user),
-                  f"{name} is placed in {role} from {form.placed_on.data.isoformat()}.")
+                  f"{name} is placed in {role} from {format_date(form.placed_on.data)}.")
 
 
 @bp.route("/flags/<int:flag_id>/defer", methods=["POST"])
@@ -94,7 +140,7 @@ def defer(flag_id: int):
         return render_flag(flag, defer_form=form)
     revisit_on = form.revisit_on.data
     return decide(flag_id, lambda: decisions.defer_flag(flag, form.reason.data, revisit_on, current_user),
-                  f"The decision is deferred until {revisit_on.isoformat()}: no new flag for this role before then.")
+                  f"The decision is deferred until {format_date(revisit_on)}: no new flag for this role before then.")
 
 
 @bp.route("/flags/<int:flag_id>/reverse", methods=["POST"])

@@ -93,6 +93,12 @@ class Criterion:
     met: bool
     progress: Fraction
     missing: str | None
+    figures: str = ""  # the trainee's own figures against the threshold: "36 of 30 weeks"
+
+    @property
+    def sentence(self) -> str | None:
+        """The missing part as one plain sentence for pages: "Needs 2.3 more weeks in Procurement desk."."""
+        return f"{self.missing[0].upper()}{self.missing[1:]}." if self.missing else None
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,18 @@ def format_weeks(weeks: Fraction) -> str:
     return f"{sign}{abs(tenths) // 10}.{abs(tenths) % 10}"
 
 
+def more_weeks(weeks: Fraction) -> str:
+    """A shortfall in words: "1 more week", "12 more weeks", "2.3 more weeks" (rounded up, as format_weeks)."""
+    text = format_weeks(weeks).removesuffix(".0")
+    return f"{text} more week" if text == "1" else f"{text} more weeks"
+
+
+def format_weeks_held(days: int) -> str:
+    """Weeks someone has, rounded down to one decimal so a shortfall never shows as the threshold: "36", "29.9"."""
+    tenths = 10 * days // 7
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
+
+
 def progress_hundredths(progress: Fraction) -> int:
     """Progress in hundredths, rounded half up, except that below 1 it never reaches 100.
 
@@ -144,6 +162,34 @@ def add_months(d: date, months: int) -> date:
     year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
     last_day = calendar.monthrange(year, month_index + 1)[1]
     return date(year, month_index + 1, min(d.day, last_day))
+
+
+# A result lapsing within this many days is shown (and mailed) as lapsing soon.
+LAPSING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How long a module result counts, as of a day: `state` is future, valid, lapsing, lapsed or lasting."""
+
+    state: str
+    valid_until: date | None  # the last day it counts
+    days_left: int | None
+
+
+def validity(completed_on: date, valid_months: int | None, as_of: date) -> Validity:
+    """Whether a result counts on `as_of`, until when, and whether it lapses within LAPSING_DAYS."""
+    if valid_months is None:
+        return Validity("future" if completed_on > as_of else "lasting", None, None)
+    last_day = add_months(completed_on, valid_months) - timedelta(days=1)
+    days_left = (last_day - as_of).days
+    if completed_on > as_of:
+        state = "future"
+    elif days_left < 0:
+        state = "lapsed"
+    else:
+        state = "lapsing" if days_left < LAPSING_DAYS else "valid"
+    return Validity(state, last_day, days_left)
 
 
 def is_completed(r: RotationFact, as_of: date) -> bool:
@@ -226,8 +272,9 @@ def _weeks_criterion(kind: str, where: str, have_days: int, need_weeks: int) -> 
     """A weeks threshold ("in total" or "in <job type>"), compared in whole days."""
     need_days = 7 * need_weeks
     met = have_days >= need_days
-    missing = None if met else f"needs {format_weeks(Fraction(need_days - have_days, 7))} more weeks {where}"
-    return Criterion(kind, f"{need_weeks} weeks {where}", met, _ratio(have_days, need_days), missing)
+    missing = None if met else f"needs {more_weeks(Fraction(need_days - have_days, 7))} {where}"
+    figures = f"{format_weeks_held(have_days)} of {need_weeks} weeks {where}"
+    return Criterion(kind, f"{need_weeks} weeks {where}", met, _ratio(have_days, need_days), missing, figures)
 
 
 def total_weeks_criterion(total_days: int, need: int) -> Criterion:
@@ -242,7 +289,8 @@ def distinct_criterion(distinct: int, need: int) -> Criterion:
     noun = "job type" if short == 1 else "job types"
     missing = None if met else f"needs {short} more {noun} (has {distinct} of {need})"
     progress = _ratio(distinct, need)
-    return Criterion("distinct_job_types", f"{need} job types", met, progress, missing)
+    figures = f"{distinct} of {need} job types"
+    return Criterion("distinct_job_types", f"{need} job types", met, progress, missing, figures)
 
 
 def job_type_weeks_criterion(req: RotationNeed, days: int) -> Criterion:
@@ -256,8 +304,10 @@ def rating_criterion(req: RotationNeed, latest: int | None) -> Criterion:
     met = latest is not None and latest >= need
     detail = "no rated rotation yet" if latest is None else f"latest {latest}"
     missing = None if met else f"needs a rating of {need} or more in {req.job_type_name}, {detail}"
-    label = f"rating {need}+ in {req.job_type_name}"
-    return Criterion("job_type_rating", label, met, ONE if met else ZERO, missing)
+    label = f"a rating of {need} or more in {req.job_type_name}"
+    held = "not rated yet" if latest is None else f"latest rating {latest}"
+    figures = f"{held} in {req.job_type_name}, needs a rating of {need} or more"
+    return Criterion("job_type_rating", label, met, ONE if met else ZERO, missing, figures)
 
 
 def module_criterion(req: ModuleNeed, best: Decimal | None, exemption: CreditFact | None = None) -> Criterion:
@@ -268,7 +318,9 @@ def module_criterion(req: ModuleNeed, best: Decimal | None, exemption: CreditFac
     met = best is not None and best >= req.min_score
     detail = "no valid result" if best is None else f"best valid score {format_score(best)}"
     missing = None if met else f"needs {target}, {detail}"
-    return Criterion("module_score", target, met, ONE if met else ZERO, missing)
+    held = "no valid result" if best is None else f"best valid score {format_score(best)} of {format_score(req.min_score)}"
+    figures = f"{req.module_name}: {held}"
+    return Criterion("module_score", target, met, ONE if met else ZERO, missing, figures)
 
 
 def mean_progress(criteria: tuple[Criterion, ...]) -> Fraction:

@@ -20,7 +20,9 @@ SORTS = {
 
 def filter_trainees(query: Select, name: str = "", cohort: str = "", status: str = "", sort: str = "name") -> Select:
     """Narrow a trainee query by name (part of), cohort and status; sorted by name unless told otherwise."""
-    query = query.join(User, Trainee.user_id == User.id).options(contains_eager(Trainee.user), joinedload(Trainee.supervisor))
+    query = query.join(User, Trainee.user_id == User.id).options(
+        contains_eager(Trainee.user), joinedload(Trainee.supervisor), joinedload(Trainee.placed_role)
+    )
     if name:
         query = query.where(func.lower(User.name).contains(name.strip().lower(), autoescape=True))
     if cohort:
@@ -28,6 +30,20 @@ def filter_trainees(query: Select, name: str = "", cohort: str = "", status: str
     if status:
         query = query.where(Trainee.status == status)
     return query.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def current_rotations(trainee_ids: list[int], today: date) -> dict[int, Rotation]:
+    """The rotation each of these trainees is on today (one query), by trainee id."""
+    rows = db.session.scalars(
+        select(Rotation)
+        .where(
+            Rotation.trainee_id.in_(trainee_ids), Rotation.start_date <= today,
+            (Rotation.end_date.is_(None)) | (Rotation.end_date >= today),
+        )
+        .options(joinedload(Rotation.job_type))
+        .order_by(Rotation.start_date)
+    )
+    return {rotation.trainee_id: rotation for rotation in rows}
 
 
 def cohorts(scope: Select | None = None) -> list[str]:

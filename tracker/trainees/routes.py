@@ -4,9 +4,10 @@ from flask_login import current_user, login_required
 
 from tracker.audit.queries import describe_events, history_of
 from tracker.auth.access import admin_required, staff_required
+from tracker.core.formatting import format_date
 from tracker.extensions import db
 from tracker.infra.clock import today
-from tracker.trainees import queries, rules, services
+from tracker.trainees import queries, rules, services, timeline
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403, visible_trainees
 from tracker.trainees.forms import (
     CreditForm,
@@ -21,6 +22,7 @@ from tracker.trainees.forms import (
     TargetRolesForm,
     TraineeProfileForm,
 )
+from tracker.trainees.listing import extra_filters
 from tracker.trainees.models import TRAINEE_STATUSES, Credit, Leave, ModuleResult, Rotation, Trainee
 from tracker.web.forms import saved
 from tracker.web.pagination import paginate
@@ -35,11 +37,17 @@ SORT_LABELS = {"name": "Name", "cohort": "Cohort", "start_date": "Newest start",
 def index():
     """The trainees this supervisor (or admin) may see, filtered and paginated."""
     filters = {key: request.args.get(key, "").strip() for key in ("name", "cohort", "status", "sort")}
-    query = queries.filter_trainees(visible_trainees(current_user), **filters)
-    page = paginate(query)
+    extras = {f.name: request.args.get(f.name, "").strip() for f in extra_filters()}
+    query = visible_trainees(current_user)
+    for list_filter in extra_filters():
+        if extras[list_filter.name]:
+            query = list_filter.narrow(query, extras[list_filter.name])
+    page = paginate(queries.filter_trainees(query, **filters))
     return render_template(
-        "trainees/index.html", page=page, filters=filters, cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES,
-        sorts=SORT_LABELS, target_roles=queries.target_roles_by_trainee([t.id for t in page.items]),
+        "trainees/index.html", page=page, filters=filters | extras, extra_filters=extra_filters(),
+        cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES, sorts=SORT_LABELS,
+        current=queries.current_rotations([t.id for t in page.items], today()),
+        target_roles=queries.target_roles_by_trainee([t.id for t in page.items]),
     )
 
 
@@ -59,6 +67,12 @@ def show(trainee_id: int):
     )
 
 
+@bp.app_template_global()
+def rotation_timeline(trainee: Trainee, rotations: list[Rotation]):
+    """The rotations as a timeline picture (templates/trainees/_timeline.html), or None without any."""
+    return timeline.layout(rotations, today(), trainee.start_date)
+
+
 # --- recording and changing a trainee's records (supervisors and admins) ---
 
 
@@ -71,14 +85,15 @@ def back_to(trainee: Trainee, message: str, anchor: str):
 def describe(record: Rotation | ModuleResult | Credit | Leave) -> str:
     """One line naming a rotation, result, credit or leave, for headings and confirmations."""
     if isinstance(record, Rotation):
-        until = record.end_date.isoformat() if record.end_date else "ongoing"
-        return f"{record.job_type.name}, {record.start_date.isoformat()} to {until}"
+        if record.end_date is None:
+            return f"{record.job_type.name}, from {format_date(record.start_date)}, ongoing"
+        return f"{record.job_type.name}, {format_date(record.start_date)} to {format_date(record.end_date)}"
     if isinstance(record, Credit):
         what = (record.job_type or record.module).name
-        return f"{rules.credit_text(record.kind, what, record.weeks, record.rating)}, granted on {record.granted_on.isoformat()}"
+        return f"{rules.credit_text(record.kind, what, record.weeks, record.rating)}, granted on {format_date(record.granted_on)}"
     if isinstance(record, Leave):
-        return f"Leave from {record.start_date.isoformat()} to {record.end_date.isoformat()} ({record.reason})"
-    return f"{record.module.name} on {record.completed_on.isoformat()}"
+        return f"Leave from {format_date(record.start_date)} to {format_date(record.end_date)} ({record.reason})"
+    return f"{record.module.name} on {format_date(record.completed_on)}"
 
 
 @bp.route("/trainees/<int:trainee_id>/rotations/new", methods=["GET", "POST"])

@@ -1,0 +1,90 @@
+"""The admins' home: the programme at a glance, in a fixed number of queries however many trainees."""
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from statistics import median
+
+from sqlalchemy import func, select
+
+from tracker.catalog.models import TargetRole
+from tracker.extensions import db
+from tracker.readiness.rules import NEARLY_READY
+from tracker.readiness.services import evaluate_trainees
+from tracker.trainees.models import TRAINEE_STATUSES, Trainee
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: what it stands for, its value, and the value in words."""
+
+    label: str
+    value: float
+    text: str
+    kind: str = ""  # a CSS class choosing the colour
+
+
+@dataclass(frozen=True)
+class Programme:
+    statuses: list[Bar]
+    readiness: list[Bar]
+    cohorts: list[Bar]
+    placement: list[Bar]
+    active: int
+
+
+def status_bars() -> list[Bar]:
+    counts = dict(db.session.execute(select(Trainee.status, func.count()).group_by(Trainee.status)).all())
+    return [Bar(status.capitalize(), counts.get(status, 0), str(counts.get(status, 0)), f"status-{status}") for status in TRAINEE_STATUSES]
+
+
+def readiness_and_cohort_bars(today: date) -> tuple[list[Bar], list[Bar], int]:
+    """Per role: how many are ready and nearly ready; per cohort: the mean of each trainee's best progress."""
+    evaluated = evaluate_trainees(today)
+    ready, nearly, roles = Counter(), Counter(), {}
+    cohort_of = dict(db.session.execute(select(Trainee.id, Trainee.cohort).where(Trainee.status == "active")).all())
+    best_by_cohort = defaultdict(list)
+    for trainee_id, result in evaluated.items():
+        best = Fraction(0)
+        for role, evaluation in result.evaluations:
+            roles[role.id] = role.name
+            if evaluation.ready:
+                ready[role.id] += 1
+            elif evaluation.progress >= NEARLY_READY:
+                nearly[role.id] += 1
+            best = max(best, evaluation.progress)
+        if trainee_id in cohort_of:
+            best_by_cohort[cohort_of[trainee_id]].append(best)
+    readiness = []
+    for role_id, name in roles.items():
+        readiness.append(Bar(f"{name}: ready", ready[role_id], str(ready[role_id]), "ready"))
+        readiness.append(Bar(f"{name}: nearly ready", nearly[role_id], str(nearly[role_id]), "nearly"))
+    cohorts = []
+    for cohort, values in sorted(best_by_cohort.items()):
+        mean = sum(values) / len(values)
+        percent = int(mean * 100)
+        cohorts.append(Bar(f"{cohort} ({len(values)})", percent, f"{percent}%", "progress"))
+    return readiness, cohorts, len(evaluated)
+
+
+def placement_bars() -> list[Bar]:
+    """Per role placed into: the median weeks from start to placement, with how many were placed."""
+    rows = db.session.execute(
+        select(TargetRole.name, Trainee.start_date, Trainee.placed_on)
+        .join(TargetRole, Trainee.placed_role_id == TargetRole.id)
+        .where(Trainee.status == "placed", Trainee.placed_on.is_not(None))
+    )
+    weeks = defaultdict(list)
+    for role_name, start, placed_on in rows:
+        weeks[role_name].append((placed_on - start).days / 7)
+    bars = []
+    for role_name, values in sorted(weeks.items()):
+        middle = median(values)
+        count = "1 trainee" if len(values) == 1 else f"{len(values)} trainees"
+        bars.append(Bar(f"{role_name} ({count})", round(middle, 1), f"{middle:.0f} weeks", "placement"))
+    return bars
+
+
+def programme_at_a_glance(today: date) -> Programme:
+    readiness, cohorts, active = readiness_and_cohort_bars(today)
+    return Programme(status_bars(), readiness, cohorts, placement_bars(), active)
