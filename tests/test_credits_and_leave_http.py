@@ -115,7 +115,7 @@ def test_revoking_a_credit_is_audited_and_it_stays_listed(client, auth, world):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "revoke"))
     assert (event.before["revoked_on"], event.after["revoked_on"], event.actor_id) == (None, "2025-06-30", world["maria"].id)
     page = client.get(f"/trainees/{trainee.id}").get_data(as_text=True)
-    assert "Revoked on 2025-06-30 by Maria Lopez" in page and "Credit revoked" in page
+    assert "Revoked on <time datetime=\"2025-06-30\">30 Jun 2025</time> by Maria Lopez" in page and "Credit revoked" in page
     again = post_form(client, f"/trainees/{trainee.id}/credits/{credit.id}/revoke", {"version": "2"}).get_data(as_text=True)
     assert "This credit was already revoked on 2025-06-30." in again
 

@@ -53,8 +53,6 @@ TRACKS = {
         ["safety", "scm", "contract-law"],
     ),
 }
-# The role each track aims at first is the track's own; some trainees name a second.
-SECOND_AIM = {"strategy": "supply-chain", "audit": "strategy", "supply-chain": "audit"}
 WITHDRAWN = {"Dana Cohen"}  # left the programme early: kept on record, never evaluated
 # How far along each trainee is: share of the planned rotations done, modules passed.
 STAGES = ["ready"] * 8 + ["nearly"] * 8 + ["underway"] * 7 + ["starting"] * 7
@@ -173,9 +171,6 @@ def add_demo_trainee(name, track, stage_name, supervisor, job_types, modules, to
     results = planned_results(track_modules, stage, rotations, today, rng)
     for code, completed_on, score in results:
         trainee_services.create_result(trainee, modules[code], completed_on, score, actor=supervisor)
-    roles = demo_roles()
-    aims = [roles[track], *([roles[SECOND_AIM[track]]] if len(name) % 3 == 0 else [])]  # rng left alone
-    trainee_services.set_target_roles(trainee, aims, actor=supervisor)
     if name in WITHDRAWN:
         trainee.status = "withdrawn"
     return {"trainees": 1, "rotations": len(rotations), "results": len(results), "trainee": trainee}
@@ -226,10 +221,7 @@ def planned_rotations(plan, stage: Stage, today: date, rng: random.Random) -> li
         rating = None if ongoing or (last and rng.random() < 0.3) else rng.choice([3, 4, 4, 5, 5])
         if code in ("planning", "quality") and rating is not None:
             rating = max(rating, 4)  # the tracks that need a 4 in these mostly get one
-        planned_end = end
-        if ongoing:  # most current rotations have the end they are planned to have (1 to 5 weeks away); some none
-            planned_end = None if cursor.toordinal() % 3 == 0 else today + timedelta(days=7 * (1 + cursor.toordinal() % 5))
-        rows.append((code, cursor, planned_end, rating))
+        rows.append((code, cursor, None if ongoing else end, rating))
         cursor = end + timedelta(days=rng.randint(1, 4))
     return rows
 
@@ -271,8 +263,3 @@ def create_supervisors(path: Path) -> int:
             raise DemoError(f"{path.name} line {number}: {exc}") from exc
         user.password_hash = password_hash
     return len(rows) - 1
-
-
-def demo_roles() -> dict[str, TargetRole]:
-    """The catalogue's target roles by code."""
-    return {role.code: role for role in db.session.scalars(select(TargetRole))}

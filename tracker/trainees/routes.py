@@ -68,9 +68,9 @@ def show(trainee_id: int):
 
 
 @bp.app_template_global()
-def rotation_timeline(trainee: Trainee, rotations: list[Rotation]):
-    """The rotations as a timeline picture (templates/trainees/_timeline.html), or None without any."""
-    return timeline.layout(rotations, today(), trainee.start_date)
+def rotation_timeline(trainee: Trainee, rotations: list[Rotation], leave: list[Leave] = ()):
+    """The rotations and leave as a timeline picture (templates/trainees/_timeline.html), or None without a rotation."""
+    return timeline.layout(rotations, today(), trainee.start_date, leave)
 
 
 # --- recording and changing a trainee's records (supervisors and admins) ---
