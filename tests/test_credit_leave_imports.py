@@ -123,7 +123,7 @@ def test_credits_import_reports_every_bad_line_and_saves_nothing(runner, tmp_pat
         17: "weeks: the weeks must be a whole number of at least 1, not '2.5'; module: must be empty: an experience credit names a job type, not a module",
     })
     assert "line 2:" not in result.output and "line 4:" not in result.output
-    assert "13 bad line(s); nothing was imported." in result.output
+    assert "13 bad lines; nothing was imported." in result.output
     assert database_state() == before
 
 
@@ -159,7 +159,7 @@ def test_leave_import_reports_every_bad_line_and_saves_nothing(runner, tmp_path,
         9: "reason: is empty",
         10: "end_date: is empty",
     })
-    assert "6 bad line(s); nothing was imported." in result.output
+    assert "6 bad lines; nothing was imported." in result.output
     assert database_state() == before
 
 
