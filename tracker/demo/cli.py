@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.core.errors import TrackerError
+from tracker.core.formatting import plural
 from tracker.core.parsing import parse_record_date
 from tracker.demo import generate, services
 from tracker.extensions import db
@@ -76,7 +77,7 @@ def supervisors_command(path: Path) -> None:
     except TrackerError as exc:
         fail(str(exc))
     db.session.commit()
-    click.echo(f"{created} supervisor{'' if created == 1 else 's'} created (password: {services.DEMO_PASSWORD}).")
+    click.echo(f"{plural(created, 'supervisor')} created (password: {services.DEMO_PASSWORD}).")
 
 
 NOUNS = {"supervisors": "supervisor", "trainees": "trainee", "rotations": "rotation", "results": "result",
@@ -85,5 +86,4 @@ NOUNS = {"supervisors": "supervisor", "trainees": "trainee", "rotations": "rotat
 
 def counted(count: int, name: str) -> str:
     """"1 rotation", "2 rotations", "3 leave periods"."""
-    noun = NOUNS[name]
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return plural(count, NOUNS[name])

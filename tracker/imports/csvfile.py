@@ -151,11 +151,11 @@ def read_header(reader, columns: tuple[str, ...], optional: tuple[str, ...] = ()
     repeated = sorted({c for c in header if header.count(c) > 1})
     reasons = []
     if missing:
-        reasons.append(f"missing column(s) {', '.join(missing)}")
+        reasons.append(f"missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}")
     if unknown:
-        reasons.append(f"unknown column(s) {', '.join(unknown)}")
+        reasons.append(f"unknown {'column' if len(unknown) == 1 else 'columns'} {', '.join(unknown)}")
     if repeated:
-        reasons.append(f"repeated column(s) {', '.join(repeated)}")
+        reasons.append(f"repeated {'column' if len(repeated) == 1 else 'columns'} {', '.join(repeated)}")
     if reasons:
         raise ImportFailed([(1, f"{'; '.join(reasons)}: the header must be {expected}")])
     return header

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tracker.catalog.models import JobType
 from tracker.core.cells import spreadsheet_safe
 from tracker.core.errors import TrackerError
+from tracker.core.formatting import plural
 from tracker.core.parsing import parse_record_date
 from tracker.extensions import db
 from tracker.infra.clock import today
@@ -81,8 +82,3 @@ def summary(proposal: Proposal) -> str:
 def weeks(value) -> str:
     """Weeks with one decimal."""
     return f"{float(value):.1f}"
-
-
-def plural(count: int, noun: str) -> str:
-    """"1 trainee", "2 trainees"."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
