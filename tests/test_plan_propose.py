@@ -234,3 +234,16 @@ def test_a_module_only_role_is_listed_as_missing_modules(runner, programme):
     (dee,) = [t for t in proposal.trainees if t.trainee_id == programme["dee"].id]
     assert dee.rotations == () and dee.ready_on is None
     assert any("Workplace Safety" in m for m in dee.modules_missing + dee.missing)
+
+
+def test_every_place_taken_over_the_horizon_is_a_clear_message(runner, programme):
+    dee = programme["dee"]
+    make_rotation(dee, programme["warehouse"], START, START + timedelta(weeks=30))
+    others = [make_trainee(programme["david"], email=f"x{n}@example.com", name=f"X{n}") for n in range(2)]
+    for other in others:
+        make_rotation(other, programme["procurement"], START, START + timedelta(weeks=30))
+    db.session.commit()
+    result = propose(runner)
+    assert result.exit_code == 1
+    assert "No job type the trainees need has a free place between 2025-07-07 and" in result.output
+    assert "nothing can be planned" in result.output
