@@ -81,7 +81,7 @@ def test_the_supervisor_sets_target_roles_and_they_show_on_the_page_list_and_boa
     page = client.get(f"/trainees/{amelia.id}").get_data(as_text=True)
     section = page.split('id="target-roles-heading"')[1].split("</section>")[0]
     assert "<li>Supply-chain management</li><li>Operations strategy</li>" in section
-    assert "Supply-chain management, Operations strategy" in client.get("/trainees/").get_data(as_text=True)
+    assert "aims at Supply-chain management, then Operations strategy" in client.get("/trainees/").get_data(as_text=True)
     board = client.get("/readiness/").get_data(as_text=True)
     # Roles without requirements: Amelia is ready for each, and each board names her aims, its own role in bold.
     assert "Aims for: <strong>Supply-chain management</strong>, Operations strategy" in board
