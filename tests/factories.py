@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.extensions import db
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
@@ -92,3 +92,26 @@ def make_result(trainee: Trainee, module: TrainingModule, completed_on: date, sc
     db.session.add(result)
     db.session.flush()
     return result
+
+
+def make_experience(trainee: Trainee, job_type: JobType, weeks: int, granted_on: date, rating: int | None = None, reason: str = "prior experience") -> Credit:
+    """An experience credit: `weeks` weeks of `job_type`, counted as a rotation ending on `granted_on`."""
+    credit = Credit(trainee=trainee, kind="experience", job_type=job_type, weeks=weeks, rating=rating, granted_on=granted_on, reason=reason)
+    db.session.add(credit)
+    db.session.flush()
+    return credit
+
+
+def make_exemption(trainee: Trainee, module: TrainingModule, granted_on: date, reason: str = "graduate degree") -> Credit:
+    """An exemption from `module` from `granted_on` on."""
+    credit = Credit(trainee=trainee, kind="exemption", module=module, granted_on=granted_on, reason=reason)
+    db.session.add(credit)
+    db.session.flush()
+    return credit
+
+
+def make_leave(trainee: Trainee, start_date: date, end_date: date, reason: str = "annual leave") -> Leave:
+    leave = Leave(trainee=trainee, start_date=start_date, end_date=end_date, reason=reason)
+    db.session.add(leave)
+    db.session.flush()
+    return leave

@@ -16,9 +16,10 @@ PAGES = {
     ],
     "maria.lopez@example.com": [
         "/", "/trainees/", "/trainees/{trainee}", "/trainees/{trainee}/rotations/new",
-        "/trainees/{trainee}/results/new", "/readiness/", "/matrix", "/digest/preview",
+        "/trainees/{trainee}/results/new", "/trainees/{trainee}/credits/new", "/trainees/{trainee}/leave/new",
+        "/readiness/", "/matrix", "/digest/preview", "/plan/", "/plan/proposals/new", "/trainees/{trainee}/target-roles",
     ],
-    "amelia.hughes@example.com": ["/me"],
+    "amelia.hughes@example.com": ["/me", "/settings"],
 }
 
 

@@ -194,6 +194,28 @@ def test_result_edit(world, data):
     world.post(world.supervisor_browser, f"/trainees/{world.trainee.id}/results/{world.result.id}/edit", data)
 
 
+CREDIT = {
+    "kind": field("experience", st.sampled_from(["experience", "exemption"]), TEXT), "job_type": field("warehouse"),
+    "weeks": field("4", NUMBER), "rating": field("4", NUMBER), "module": field("", TEXT),
+    "granted_on": field("2024-06-01", DAY), "reason": field("prior job", TEXT),
+}
+
+
+@FUZZ
+@given(data=st.fixed_dictionaries(CREDIT))
+def test_credit_new(world, data):
+    world.post(world.supervisor_browser, f"/trainees/{world.trainee.id}/credits/new", data)
+
+
+LEAVE = {"start_date": field("2021-06-07", DAY), "end_date": field("2021-06-11", DAY), "reason": field("annual leave", TEXT)}
+
+
+@FUZZ
+@given(data=st.fixed_dictionaries(LEAVE))
+def test_leave_new(world, data):
+    world.post(world.supervisor_browser, f"/trainees/{world.trainee.id}/leave/new", data)
+
+
 @FUZZ
 @given(kind=st.sampled_from(["rotations", "results"]), version=NUMBER)
 def test_delete(world, kind, version):
@@ -340,6 +362,8 @@ GOOD_ROWS = {
     "trainees": ["zoe@example.com", "Zoe Park", "maria@example.com", "2025-01-06", "2025-A"],
     "rotations": ["amelia@example.com", "warehouse", "maria@example.com", "2022-01-03", "2022-01-30", "4", "Fine"],
     "results": ["amelia@example.com", "safety", "2022-03-01", "81"],
+    "credits": ["amelia@example.com", "experience", "warehouse", "4", "3", "", "2022-03-01", "prior job"],
+    "leave": ["amelia@example.com", "2021-06-07", "2021-06-11", "annual leave"],
 }
 
 

@@ -18,9 +18,13 @@ from sqlalchemy import select
 
 from tests.conftest import AuthActions, csrf_token_from
 from tests.factories import make_user
+from tracker.auth.models import User
 from tracker.digest.tokens import unsubscribe_token
 from tracker.extensions import db
+from tracker.infra.clock import today
 from tracker.invitations.tokens import make_token
+from tracker.planning import services as planning_services
+from tracker.planning.forms import next_monday
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler import runs as claims
 from tracker.trainees.models import Rotation, Trainee
@@ -135,9 +139,13 @@ def states_links_do_not_reach(app) -> dict[str, str]:
                                 {"module": "", "completed_on": "2026-02-30", "score": "101"}),
         "rotation edit errors": posted(supervisor, f"/trainees/{trainee_id}/rotations/{rotation.id}/edit",
                                        {"start_date": "", "end_date": "x", "version": str(rotation.version)}),
+        "credit errors": posted(supervisor, f"/trainees/{trainee_id}/credits/new",
+                                {"kind": "experience", "job_type": "nope", "weeks": "0", "rating": "6", "granted_on": "2999-01-01"}),
+        "leave errors": posted(supervisor, f"/trainees/{trainee_id}/leave/new", {"start_date": "2026-09-10", "end_date": "2026-09-01"}),
         "new user errors": posted(admin, "/admin/users/new", {"email": "not an email", "role": "trainee"}),
         "job type errors": posted(admin, "/admin/catalog/job-types/new", {"code": "Bad code!", "capacity": "-1"}),
     }
+    pages.update(proposal_pages(app, supervisor))
     posted(supervisor, "/settings", {"digest_subscribed": "y"}, expect=302)
     pages["settings saved"] = page(supervisor, "/settings")  # with its flash message
     pages["matrix by module"] = page(supervisor, "/matrix?view=modules")
@@ -145,6 +153,21 @@ def states_links_do_not_reach(app) -> dict[str, str]:
     pages["placed trainee"] = page(admin, f"/trainees/{db.session.scalar(select(Trainee.id).where(Trainee.status == 'placed'))}")
     for flag in flags[:6]:  # open, placed and deferred ones among them
         pages[f"flag {flag.id}"] = page(admin, f"/readiness/flags/{flag.id}")
+    return pages
+
+
+def proposal_pages(app, supervisor) -> dict[str, str]:
+    """The planner's pages: the request with errors, a run still solving, and a proposal to accept."""
+    maria = db.session.scalar(select(User).where(User.email == ROLES["supervisor"]))
+    pages = {"proposal errors": posted(supervisor, "/plan/proposals/new", {"start": "2000-01-01", "weeks": "0", "block_weeks": "x"})}
+    runs = {}
+    for state in ("running", "done"):
+        run = planning_services.start_run(maria, planning_services.Scope(supervisor_id=maria.id), next_monday(), 26, 4, today())
+        db.session.commit()
+        runs[state] = run.id
+    planning_services.solve_run(app, runs["done"])
+    for state, run_id in runs.items():
+        pages[f"proposal {state}"] = page(supervisor, f"/plan/proposals/{run_id}")
     return pages
 
 

@@ -6,13 +6,13 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import config_for
-from tests.factories import make_job_type, make_module, make_role, make_trainee, make_user
+from tests.factories import make_experience, make_job_type, make_leave, make_module, make_role, make_trainee, make_user
 from tracker import create_app
 from tracker.extensions import db
 from tracker.mail.models import OutboundMail
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
-from tracker.trainees.models import ModuleResult, Rotation
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation
 
 
 def fails(statement, **values) -> None:
@@ -135,3 +135,56 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):
 
 def test_repr_names_the_record(trainee, job_type):
     assert "Trainee" in repr(trainee) and job_type.code in repr(job_type)
+
+
+# --- credits and leave ---------------------------------------------------------
+
+
+def credit_row(trainee, **overrides):
+    values = dict(
+        trainee_id=trainee.id, kind="experience", job_type_id=None, weeks=None, rating=None, module_id=None,
+        granted_on=date(2025, 3, 1), reason="prior job", version=1,
+        created_at=datetime(2025, 3, 1), updated_at=datetime(2025, 3, 1),
+    )
+    return {**values, **overrides}
+
+
+@pytest.mark.parametrize("overrides", [
+    {"weeks": 0},                                  # an experience credit is at least one week
+    {"weeks": None},                               # ... and has weeks
+    {"rating": 6},
+    {"rating": 0},
+    {"kind": "degree"},                            # unknown kind
+    {"module": True},                              # an experience credit names no module
+    {"kind": "exemption"},                         # an exemption names a module, not a job type
+])
+def test_credit_constraints(trainee, job_type, overrides):
+    module = make_module()
+    values = {"job_type_id": job_type.id, "weeks": 4}
+    overrides = dict(overrides)
+    if overrides.pop("module", False):
+        values["module_id"] = module.id
+    fails(insert(Credit).values(**credit_row(trainee, **{**values, **overrides})))
+
+
+def test_credits_of_both_kinds_are_stored_once_per_date(trainee, job_type):
+    module = make_module()
+    db.session.execute(insert(Credit).values(**credit_row(trainee, job_type_id=job_type.id, weeks=4, rating=5)))
+    db.session.execute(insert(Credit).values(**credit_row(trainee, kind="exemption", module_id=module.id)))
+    fails(insert(Credit).values(**credit_row(trainee, job_type_id=job_type.id, weeks=8)))
+    fails(insert(Credit).values(**credit_row(trainee, kind="exemption", module_id=module.id)))
+    fails(insert(Credit).values(**credit_row(trainee, kind="exemption", module_id=module.id, job_type_id=job_type.id,
+                                             granted_on=date(2025, 4, 1))))
+
+
+def test_leave_constraints(trainee):
+    row = dict(trainee_id=trainee.id, start_date=date(2025, 3, 1), end_date=date(2025, 3, 1), reason="x", version=1,
+               created_at=datetime(2025, 3, 1), updated_at=datetime(2025, 3, 1))
+    db.session.execute(insert(Leave).values(**row))
+    fails(insert(Leave).values(**{**row, "end_date": date(2025, 3, 5)}))  # the same start again
+    fails(insert(Leave).values(**{**row, "start_date": date(2025, 4, 2), "end_date": date(2025, 4, 1)}))
+
+
+def test_credit_and_leave_repr_name_the_record(trainee, job_type):
+    assert "experience" in repr(make_experience(trainee, job_type, 4, date(2025, 3, 1)))
+    assert "Leave" in repr(make_leave(trainee, date(2025, 3, 1), date(2025, 3, 7)))

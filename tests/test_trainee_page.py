@@ -147,3 +147,27 @@ def test_a_planned_rotation_is_drawn_lighter_and_widens_the_picture():
     assert planned.planned and not done.planned and not planned.ongoing
     assert planned.text == "Logistics, 1 Sep 2025 to 26 Oct 2025 (8 weeks), planned"
     assert planned.x + planned.width <= picture.plot_right and picture.ticks[-1].label in ("Oct", "Nov")
+
+
+def test_leave_is_a_shaded_band_across_the_lanes_with_its_words():
+    rotations = [rotation("Warehouse", date(2025, 1, 6), date(2025, 3, 2), 4), rotation("Logistics", date(2025, 3, 17))]
+    leave = [SimpleNamespace(start_date=date(2025, 3, 3), end_date=date(2025, 3, 16), reason="Annual leave"),
+             SimpleNamespace(start_date=date(2025, 8, 4), end_date=date(2025, 8, 15), reason="Study leave")]
+    picture = timeline.layout(rotations, TODAY, leave=leave)
+    spring, summer = picture.leave
+    warehouse, logistics = picture.bars
+    assert warehouse.x + warehouse.width <= spring.x + 1 and spring.x + spring.width <= logistics.x + 1
+    assert spring.text == "Leave, 3 Mar 2025 to 16 Mar 2025: Annual leave"
+    assert summer.x > picture.today_x and summer.x + summer.width <= picture.plot_right, "leave ahead widens the picture"
+
+
+def test_the_trainee_page_shades_recorded_leave_on_the_timeline(client, auth, world):
+    from tests.factories import make_leave
+    lee = make_trainee(supervisor=world.supervisor, email="lee@example.com", name="Lee Leave", start_date=date(2025, 1, 6))
+    make_rotation(lee, make_job_type(name="Logistics"), date(2025, 1, 6), date(2025, 5, 30), rating=4)
+    make_leave(lee, date(2025, 6, 2), date(2025, 6, 13), reason="Annual leave")
+    db.session.commit()
+    auth.login("lee@example.com")
+    page = client.get("/me", follow_redirects=True).get_data(as_text=True)
+    assert 'class="tl-leave"' in page and "Leave, 2 Jun 2025 to 13 Jun 2025: Annual leave" in page
+    assert "grey bands: leave" in page

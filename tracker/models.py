@@ -2,24 +2,31 @@
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
+from tracker.feeds.models import CalendarToken
 from tracker.mail.models import OutboundMail
+from tracker.planning.models import PlanRun
 from tracker.readiness.models import ReadinessFlag
 from tracker.scheduler.models import JobRun
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, Leave, ModuleResult, Rotation, Trainee, TraineeTargetRole
 
 __all__ = [
     "AuditEvent",
+    "CalendarToken",
+    "Credit",
     "JobRun",
     "JobType",
+    "Leave",
     "LoginFailure",
     "ModuleRequirement",
     "ModuleResult",
     "OutboundMail",
+    "PlanRun",
     "ReadinessFlag",
     "Rotation",
     "RotationRequirement",
     "TargetRole",
     "Trainee",
+    "TraineeTargetRole",
     "TrainingModule",
     "User",
 ]

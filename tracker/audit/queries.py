@@ -29,12 +29,16 @@ ENTITY_NAMES = {
     "role_rotation_requirements": "Rotation requirement",
     "role_module_requirements": "Module requirement",
     "readiness_flags": "Readiness flag",
+    "credits": "Credit",
+    "leave": "Leave",
+    "calendar_tokens": "Calendar feed address",
 }
 VERBS = {
     "create": "created", "update": "changed", "delete": "deleted",
     "raise": "raised", "clear": "cleared",
     "decide_placed": "decided: placed", "decide_deferred": "decided: deferred",
     "reverse_decision": "decision reversed", "update_requirements": "requirements changed",
+    "revoke": "revoked", "accept_plan": "accepted from a plan",
 }
 HIDDEN_KEYS = {"id", "trainee_id"}
 # Columns holding another record's id, and the table whose `name` to show instead.
@@ -44,6 +48,8 @@ REFERENCES = {
     "supervisor_id": "users",
     "user_id": "users",
     "decided_by_id": "users",
+    "granted_by_id": "users",
+    "revoked_by_id": "users",
     "role_id": "target_roles",
     "placed_role_id": "target_roles",
 }
@@ -185,7 +191,7 @@ def changes_of(event: AuditEvent, names: dict[str, dict[int, str]]) -> list[Chan
     """The fields an event created, changed or removed, in the order the record lists them."""
     before, after = event.before or {}, event.after or {}
     keys = [key for key in dict.fromkeys([*before, *after]) if key not in HIDDEN_KEYS]
-    if event.action not in ("create", "delete"):
+    if event.action not in ("create", "accept_plan", "delete"):
         keys = [key for key in keys if before.get(key) != after.get(key)]
     if event.action not in VERBS:  # e.g. update_requirements: `before` holds what was replaced
         keys = [key for key in keys if key in before]

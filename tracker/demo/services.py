@@ -1,4 +1,5 @@
 """A realistic demo programme: the catalogue, three supervisors, an admin and thirty trainees."""
+import csv
 import json
 import random
 from dataclasses import dataclass, replace
@@ -13,7 +14,7 @@ from werkzeug.security import generate_password_hash
 from tracker.audit.services import record_change
 from tracker.auth.models import User
 from tracker.auth.services import create_user
-from tracker.catalog.models import JobType, TrainingModule
+from tracker.catalog.models import JobType, TargetRole, TrainingModule
 from tracker.catalog.services import import_catalog
 from tracker.core.errors import TrackerError
 from tracker.extensions import db
@@ -89,12 +90,14 @@ def load_demo(today: date, seed: int = 2026) -> dict[str, int]:
     supervisors = [make_user(email, name, "supervisor") for email, name in SUPERVISORS]
     job_types = {j.code: j for j in db.session.scalars(select(JobType))}
     modules = {m.code: m for m in db.session.scalars(select(TrainingModule))}
+    roles = {r.code: r for r in db.session.scalars(select(TargetRole))}
     rng = random.Random(seed)
     counts = {"trainees": 0, "rotations": 0, "results": 0}
     for index, name in enumerate(TRAINEE_NAMES):
         track = list(TRACKS)[index % len(TRACKS)]
         supervisor = supervisors[index % len(supervisors)]
         made = add_demo_trainee(name, track, STAGES[index], supervisor, job_types, modules, today, rng, admin)
+        aims_for(made["trainee"], track, roles, rng, supervisor)
         for key in counts:
             counts[key] += made[key]
     counts["flags"] = flag_history(today, supervisors)
@@ -152,18 +155,50 @@ def add_demo_trainee(name, track, stage_name, supervisor, job_types, modules, to
         stage = replace(stage, rotations_done=min(0.95, stage.rotations_done * rng.uniform(0.6, 1.6)))
     plan, track_modules = TRACKS[track]
     rotations = planned_rotations(plan, stage, today, rng)
+    rotations, ahead = rotations_ahead(plan, rotations, today, rng)
     start = rotations[0][1] - timedelta(days=rng.randint(0, 6))
     cohort = f"{start.year}-{'Spring' if start.month <= 6 else 'Autumn'}"
     trainee = trainee_services.create_trainee(trainee_email(name), name, supervisor, start, cohort, actor=admin)
     trainee.user.password_hash = demo_password_hash()
     for code, begin, end, rating in rotations:
         trainee_services.create_rotation(trainee, job_types[code], supervisor, begin, end, rating, actor=supervisor)
+    for code, begin, end, _rating in ahead:
+        try:  # a planned rotation the job type has no place for is left out, as a supervisor would
+            trainee_services.create_rotation(trainee, job_types[code], supervisor, begin, end, actor=supervisor)
+            rotations.append((code, begin, end, None))
+        except trainee_services.RecordError:
+            pass
     results = planned_results(track_modules, stage, rotations, today, rng)
     for code, completed_on, score in results:
         trainee_services.create_result(trainee, modules[code], completed_on, score, actor=supervisor)
     if name in WITHDRAWN:
         trainee.status = "withdrawn"
-    return {"trainees": 1, "rotations": len(rotations), "results": len(results)}
+    return {"trainees": 1, "rotations": len(rotations), "results": len(results), "trainee": trainee}
+
+
+def aims_for(trainee, track: str, roles: dict, rng: random.Random, supervisor: User) -> None:
+    """The trainee's target roles: their track's role first, and for some a second choice."""
+    second = [code for code in roles if code != track]
+    chosen = [track] + ([rng.choice(second)] if second and rng.random() < 0.5 else [])
+    trainee_services.set_target_roles(trainee, [roles[code] for code in chosen], actor=supervisor)
+
+
+def rotations_ahead(plan, rotations: list[tuple], today: date, rng: random.Random) -> tuple[list[tuple], list[tuple]]:
+    """Most trainees in a rotation know when it ends and what comes next: the running rotation gets an end
+    date, and the track's next job type is planned after it (the rest keep running with no end date)."""
+    code, begin, end, rating = rotations[-1]
+    if end is not None or rng.random() < 0.3:
+        return rotations, []
+    weeks = dict(plan)
+    end = max(begin + timedelta(weeks=weeks[code], days=-1), today + timedelta(days=rng.randint(7, 35)))
+    rotations = [*rotations[:-1], (code, begin, end, rating)]
+    done = {row[0] for row in rotations}
+    following = [(c, w) for c, w in plan if c not in done]
+    if not following:
+        return rotations, []
+    next_code, next_weeks = following[0]
+    next_begin = end + timedelta(days=rng.randint(1, 4))
+    return rotations, [(next_code, next_begin, next_begin + timedelta(weeks=next_weeks, days=-1), None)]
 
 
 def planned_rotations(plan, stage: Stage, today: date, rng: random.Random) -> list[tuple]:
@@ -207,3 +242,24 @@ def planned_results(track_modules, stage: Stage, rotations, today: date, rng: ra
         score = rng.choice([72, 78, 81, 85, 88, 91, 94]) if passed else rng.choice([58, 62, 66])
         results.append((code, min(completed_on, today - timedelta(days=1)), Decimal(score)))
     return results
+
+
+def create_supervisors(path: Path) -> int:
+    """Create the supervisors listed in a generated programme's supervisors.csv (email,name), all or none.
+
+    They share the demo's password, hashed once. DemoError names the first bad line; flushed, not committed.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    if not rows or [cell.strip() for cell in rows[0]] != ["email", "name"]:
+        raise DemoError(f"{path.name}: the first line must be the header email,name")
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != 2:
+            raise DemoError(f"{path.name} line {number}: expected 2 values (email,name), found {len(row)}")
+        try:
+            user = create_user(row[0].strip(), row[1].strip(), "supervisor")
+        except TrackerError as exc:
+            raise DemoError(f"{path.name} line {number}: {exc}") from exc
+        user.password_hash = password_hash
+    return len(rows) - 1

@@ -21,11 +21,12 @@ from tracker.digest.queries import Recipient
 from tracker.readiness import rules
 from tracker.readiness.queries import active_trainee_ids
 from tracker.readiness.rules import NEARLY_READY
-from tracker.readiness.services import evaluate_trainees
+from tracker.readiness.services import evaluate_trainees, ready_soon
 from tracker.trainees.models import Trainee
 
 MISSING_SHOWN = 2
 EXPIRY_HORIZON_DAYS = 30
+READY_SOON_DAYS = 28  # the forecast within four weeks of the Monday
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,15 @@ class NearlyItem:
 
 
 @dataclass(frozen=True)
+class ReadySoonItem:
+    """Not ready on the Monday, but ready within READY_SOON_DAYS on the current plan (the forecast)."""
+
+    trainee: TraineeRef
+    role_name: str
+    ready_on: date
+
+
+@dataclass(frozen=True)
 class AttentionItem:
     trainee: TraineeRef
     reasons: tuple[str, ...]
@@ -93,8 +103,8 @@ class EndingItem:
 
 
 SECTION_NAMES = (
-    "newly_ready", "awaiting_decision", "deferrals_to_revisit", "nearly_ready", "needs_attention", "expiring_results",
-    "rotations_ending",
+    "newly_ready", "awaiting_decision", "deferrals_to_revisit", "nearly_ready", "ready_soon", "needs_attention",
+    "expiring_results", "rotations_ending",
 )
 
 
@@ -106,6 +116,7 @@ class Sections:
     awaiting_decision: list[FlagItem] = field(default_factory=list)
     deferrals_to_revisit: list[RevisitItem] = field(default_factory=list)
     nearly_ready: list[NearlyItem] = field(default_factory=list)
+    ready_soon: list[ReadySoonItem] = field(default_factory=list)
     needs_attention: list[AttentionItem] = field(default_factory=list)
     expiring_results: list[ExpiringItem] = field(default_factory=list)
     rotations_ending: list[EndingItem] = field(default_factory=list)
@@ -216,6 +227,10 @@ def programme_sections(week: IsoWeek, scope: Select, trainees: dict) -> Sections
         nearly_ready=nearly_ready_items(
             evaluate_trainees(monday, scope), refs, flagged={(flag.trainee_id, flag.role_id) for flag in flags}
         ),
+        ready_soon=[
+            ReadySoonItem(refs[trainee_id], role.name, ready_on)
+            for trainee_id, role, ready_on in ready_soon(monday, READY_SOON_DAYS, scope) if trainee_id in refs
+        ],
         needs_attention=attention_items(
             queries.idle_trainees(trainee_ids, monday), queries.unrated_rotations(trainee_ids, monday), refs
         ),
@@ -227,6 +242,7 @@ def programme_sections(week: IsoWeek, scope: Select, trainees: dict) -> Sections
     )
     for name in SECTION_NAMES:
         getattr(sections, name).sort(key=lambda item: (item.trainee.name.lower(), item.trainee.id))
+    sections.ready_soon.sort(key=lambda item: (item.ready_on, item.trainee.name.lower(), item.trainee.id))
     return sections
 
 

@@ -14,7 +14,7 @@ from tracker.auth.models import User
 from tracker.catalog.models import JobType, TargetRole, TrainingModule, code_order
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessFlag
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Leave, ModuleResult, Rotation, Trainee
 
 IDLE_DAYS = 28
 
@@ -143,6 +143,7 @@ def deferrals_to_revisit_between(trainee_ids: Select, first: date, last: date) -
 def idle_trainees(trainee_ids: Select, day: date) -> dict[int, date | None]:
     """Trainees with no rotation covering any of the IDLE_DAYS before `day` and none ongoing.
 
+    A day of leave counts as covered (SPEC), so leave within those days keeps a trainee off the list.
     Maps each to the end of their last rotation (None when they have had none).
     """
     window_start = day - timedelta(days=IDLE_DAYS)
@@ -151,9 +152,10 @@ def idle_trainees(trainee_ids: Select, day: date) -> dict[int, date | None]:
         Rotation.start_date <= day,
         or_(Rotation.end_date.is_(None), Rotation.end_date >= window_start),
     )
+    on_leave = exists().where(Leave.trainee_id == Trainee.id, Leave.start_date <= day, Leave.end_date >= window_start)
     last_end = select(func.max(Rotation.end_date)).where(Rotation.trainee_id == Trainee.id).scalar_subquery()
     rows = db.session.execute(
-        select(Trainee.id, last_end).where(Trainee.id.in_(trainee_ids.scalar_subquery()), ~covering)
+        select(Trainee.id, last_end).where(Trainee.id.in_(trainee_ids.scalar_subquery()), ~covering, ~on_leave)
     )
     return dict(rows.all())
 

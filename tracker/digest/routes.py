@@ -1,6 +1,6 @@
 """Digest pages: preview, unsubscribe links, the digest preference, and the old addresses of the deliveries."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from tracker.auth.access import staff_required
 from tracker.auth.models import User
@@ -100,10 +100,12 @@ def unsubscribe(token: str):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@staff_required
+@login_required
 def settings():
-    """The signed-in user's digest preference."""
+    """The signed-in user's settings: the digest preference (staff), and the calendar feed (everyone: see feeds)."""
     form = DigestPreferenceForm(data={"digest_subscribed": current_user.digest_subscribed})
+    if current_user.is_trainee and request.method == "POST":
+        abort(403)  # trainees get no digest
     if form.validate_on_submit():
         services.set_digest_subscription(current_user, form.digest_subscribed.data, actor=current_user)
         db.session.commit()

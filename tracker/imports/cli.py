@@ -1,4 +1,4 @@
-"""`flask trainees|rotations|results import FILE.csv` and `... export`: the files of the imports domain.
+"""`flask trainees|rotations|results|credits|leave import FILE.csv` and `... export`: the files of the imports domain.
 
 The command groups are named after the records the files hold; they live
 here, with the pipeline they call, so the trainees domain (below imports)
@@ -14,9 +14,13 @@ from tracker.imports import services
 from tracker.imports.csvfile import ImportFailed
 from tracker.web.cli import fail
 
-trainees_cli = AppGroup("trainees", help="Import trainees (email,name,supervisor_email,start_date,cohort) and invite them; export them.")
+trainees_cli = AppGroup("trainees", help="Import trainees (email,name,supervisor_email,start_date,cohort[,target_roles]), invite them; export them.")
 rotations_cli = AppGroup("rotations", help="Import and export rotations (trainee_email,job_type,supervisor_email,start_date,end_date,rating,notes).")
 results_cli = AppGroup("results", help="Import and export module results (trainee_email,module,completed_on,score).")
+credits_cli = AppGroup(
+    "credits", help="Import and export credits for prior learning (trainee_email,kind,job_type,weeks,rating,module,granted_on,reason)."
+)
+leave_cli = AppGroup("leave", help="Import and export leave (trainee_email,start_date,end_date,reason).")
 PATH = click.argument("path", type=click.Path(dir_okay=False))
 
 
@@ -78,3 +82,29 @@ def import_results_command(path: str) -> None:
 def export_results_command() -> None:
     """Print every module result as CSV, in the import format."""
     click.echo(services.export_file("results"), nl=False)
+
+
+@credits_cli.command("import")
+@PATH
+def import_credits_command(path: str) -> None:
+    """Import credits for prior learning from a CSV file: every row or none."""
+    run_import("credits", path)
+
+
+@credits_cli.command("export")
+def export_credits_command() -> None:
+    """Print every credit that is not revoked as CSV, in the import format."""
+    click.echo(services.export_file("credits"), nl=False)
+
+
+@leave_cli.command("import")
+@PATH
+def import_leave_command(path: str) -> None:
+    """Import leave from a CSV file: every row or none."""
+    run_import("leave", path)
+
+
+@leave_cli.command("export")
+def export_leave_command() -> None:
+    """Print all leave as CSV, in the import format."""
+    click.echo(services.export_file("leave"), nl=False)

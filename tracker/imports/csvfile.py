@@ -11,7 +11,7 @@ from tracker.core.parsing import control_character
 # then makes a short page and bounded memory, not a report larger than the file.
 LISTED_LINES = 100
 # Columns of free text that may hold tabs and line breaks (quoted); every other column is one line.
-MULTI_LINE_COLUMNS = frozenset({"notes", "reason"})
+MULTI_LINE_COLUMNS = frozenset({"notes"})  # a credit's or leave's reason is one line, as in its form
 
 
 class ImportFailed(TrackerError):
@@ -76,6 +76,10 @@ class Row:
     def __getitem__(self, column: str) -> str:
         return self.values[column]
 
+    def has(self, column: str) -> bool:
+        """The file has this (optional) column."""
+        return column in self.values
+
 
 def decode(data: bytes) -> str:
     """The file as text; ImportFailed naming every line that is not UTF-8."""
@@ -93,8 +97,10 @@ def decode(data: bytes) -> str:
     raise ImportFailed([(1, "the file is not UTF-8 text; save it as UTF-8")])
 
 
-def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems) -> list[Row]:
+def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems, optional: tuple[str, ...] = ()) -> list[Row]:
     """The well-formed data rows of a CSV file whose header names exactly these columns (in any order).
+
+    An `optional` column may be there or not; a row of a file without it has no value for it.
 
     Values are trimmed, and the mark an export puts before a would-be formula
     is taken off (see core.cells). Rows with the wrong number of fields, or a
@@ -102,7 +108,7 @@ def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems) -> list
     every other bad row; a bad header or encoding stops the import at once.
     """
     reader = csv.reader(io.StringIO(decode(data), newline=""))
-    header = read_header(reader, columns)
+    header = read_header(reader, columns, optional)
     rows, last_line = [], reader.line_num
     try:
         for fields in reader:
@@ -131,9 +137,9 @@ def plain_text(values: dict[str, str], line: int, problems: Problems) -> bool:
     return clean
 
 
-def read_header(reader, columns: tuple[str, ...]) -> list[str]:
-    """The header's column names (trimmed, lower-cased); ImportFailed unless they are exactly `columns`."""
-    expected = ",".join(columns)
+def read_header(reader, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[str]:
+    """The header's column names (trimmed, lower-cased); ImportFailed unless they are exactly `columns` (and any of `optional`)."""
+    expected = ",".join(columns) + "".join(f" (and optionally {c})" for c in optional)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
@@ -141,15 +147,15 @@ def read_header(reader, columns: tuple[str, ...]) -> list[str]:
     except csv.Error as exc:
         raise ImportFailed([(1, f"cannot be read as CSV ({exc})")]) from None
     missing = [c for c in columns if c not in header]
-    unknown = [c for c in header if c not in columns]
+    unknown = [c for c in header if c not in columns and c not in optional]
     repeated = sorted({c for c in header if header.count(c) > 1})
     reasons = []
     if missing:
-        reasons.append(f"missing column(s) {', '.join(missing)}")
+        reasons.append(f"missing {'column' if len(missing) == 1 else 'columns'} {', '.join(missing)}")
     if unknown:
-        reasons.append(f"unknown column(s) {', '.join(unknown)}")
+        reasons.append(f"unknown {'column' if len(unknown) == 1 else 'columns'} {', '.join(unknown)}")
     if repeated:
-        reasons.append(f"repeated column(s) {', '.join(repeated)}")
+        reasons.append(f"repeated {'column' if len(repeated) == 1 else 'columns'} {', '.join(repeated)}")
     if reasons:
         raise ImportFailed([(1, f"{'; '.join(reasons)}: the header must be {expected}")])
     return header

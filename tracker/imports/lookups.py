@@ -2,12 +2,12 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tracker.auth.models import User
 from tracker.catalog.models import JobType, TrainingModule, code_key
 from tracker.extensions import db
-from tracker.trainees.models import Trainee
+from tracker.trainees.models import Rotation, Trainee, TraineeTargetRole
 
 CHUNK = 1000  # ids or emails per IN (...) list, well under every database's parameter limit
 
@@ -83,4 +83,37 @@ def trainee_rows(trainee_ids: Iterable[int]) -> dict[int, dict]:
     for chunk in chunks(trainee_ids):
         for row in db.session.execute(select(*Trainee.__table__.c).where(Trainee.id.in_(chunk))):
             found[row.id] = row._asdict()
+    return found
+
+
+def job_type_capacities(job_type_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """The name and capacity of those of these job types that have a capacity, by id."""
+    query = select(JobType.id, JobType.name, JobType.capacity).where(JobType.id.in_(list(job_type_ids)), JobType.capacity.is_not(None))
+    return {row.id: (row.name, row.capacity) for row in db.session.execute(query)}
+
+
+def rotations_reaching(job_type_ids: Iterable[int], from_day) -> list:
+    """Every rotation (any trainee's) of these job types that reaches `from_day` or later: id, job type, start, end."""
+    query = select(Rotation.id, Rotation.job_type_id, Rotation.start_date, Rotation.end_date).where(
+        Rotation.job_type_id.in_(list(job_type_ids)), or_(Rotation.end_date.is_(None), Rotation.end_date >= from_day)
+    )
+    return db.session.execute(query).all()
+
+
+def target_role_ids(trainee_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """These trainees' target roles as role ids, most wanted first, by trainee id."""
+    found: dict[int, tuple[int, ...]] = {}
+    for chunk in chunks(trainee_ids):
+        query = (select(TraineeTargetRole.trainee_id, TraineeTargetRole.role_id)
+                 .where(TraineeTargetRole.trainee_id.in_(chunk)).order_by(TraineeTargetRole.trainee_id, TraineeTargetRole.position))
+        for trainee_id, role_id in db.session.execute(query):
+            found[trainee_id] = (*found.get(trainee_id, ()), role_id)
+    return found
+
+
+def trainee_ids_by_email(emails: Iterable[str]) -> dict[str, int]:
+    """The trainee ids of the trainee users with these (lower-cased) emails."""
+    found = {}
+    for chunk in chunks(emails):
+        found.update(db.session.execute(select(User.email, Trainee.id).join(Trainee, Trainee.user_id == User.id).where(User.email.in_(chunk))).all())
     return found

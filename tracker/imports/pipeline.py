@@ -59,6 +59,7 @@ class Importer:
 
     kind: str
     columns: tuple[str, ...]
+    optional_columns: tuple[str, ...] = ()  # columns a file may have or leave out
     email_columns: tuple[str, ...] = ()  # users looked up by the emails in these columns
     catalogs: tuple[type, ...] = ()  # JobType, TrainingModule: looked up by code
     identity: tuple[str, ...] = ()  # the values that make two rows, or a row and a record, the same one
@@ -67,7 +68,7 @@ class Importer:
     def run(self, data: bytes, actor=None) -> ImportReport:
         """Import the file (flushed, not committed); ImportFailed lists every bad line and nothing is written."""
         batch = Batch(Problems())
-        batch.rows = read_rows(data, self.columns, batch.problems)
+        batch.rows = read_rows(data, self.columns, batch.problems, self.optional_columns)
         self.look_up(batch)
         batch.planned = [p for p in (self.parse(RowCheck(row, batch.problems), batch) for row in batch.rows) if p]
         refuse_repeats(batch.planned, self.key, batch.problems, self.repeated_message)

@@ -1,6 +1,8 @@
 """What an import did."""
 from dataclasses import dataclass
 
+from tracker.mail.outbox import INLINE_LIMIT
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -20,4 +22,10 @@ class ImportReport:
         so the line says they were queued, not that they were sent.
         """
         line = f"{self.kind.capitalize()} imported: {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-        return line + (f"; {self.invited} invitation{'' if self.invited == 1 else 's'} queued for sending." if self.invited else ".")
+        if not self.invited:
+            return line + "."
+        invitations = "1 invitation" if self.invited == 1 else f"{self.invited} invitations"
+        if self.invited > INLINE_LIMIT:
+            return (f"{line}; {invitations} queued: the scheduler's mail retry sends them, "
+                    "or `flask --app wsgi mail send` now.")
+        return f"{line}; {invitations} queued for sending."

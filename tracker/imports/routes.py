@@ -34,7 +34,7 @@ def upload():
     return render_template("imports/upload.html", form=form, failure=failure, columns=services.COLUMNS)
 
 
-@bp.route("/<any(trainees, rotations, results):kind>.csv")
+@bp.route("/<any(trainees, rotations, results, credits, leave):kind>.csv")
 @admin_required
 def export(kind: str):
     """Download every record of a kind as CSV, in the import format."""

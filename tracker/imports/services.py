@@ -4,18 +4,25 @@ A new kind of file is an Importer (see pipeline.py) added to IMPORTERS, and its 
 """
 from collections.abc import Callable
 
-from tracker.imports.exports import export_results, export_rotations, export_trainees
+from tracker.imports.credits import CreditsImport
+from tracker.imports.exports import export_credits, export_leave, export_results, export_rotations, export_trainees
+from tracker.imports.leave import LeaveImport
 from tracker.imports.pipeline import Importer
 from tracker.imports.report import ImportReport
 from tracker.imports.results import ResultsImport
 from tracker.imports.rotations import RotationsImport
 from tracker.imports.trainees import TraineesImport
 
-IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in (TraineesImport(), RotationsImport(), ResultsImport())}
+IMPORTERS: dict[str, Importer] = {
+    importer.kind: importer
+    for importer in (TraineesImport(), RotationsImport(), ResultsImport(), CreditsImport(), LeaveImport())
+}
 EXPORTERS: dict[str, Callable[[], str]] = {
     "trainees": export_trainees,
     "rotations": export_rotations,
     "results": export_results,
+    "credits": export_credits,
+    "leave": export_leave,
 }
 KINDS = tuple(IMPORTERS)
 RACED = "the records changed while the file was being imported (another import or edit at the same moment); nothing was imported, try again"

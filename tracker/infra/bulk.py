@@ -5,10 +5,22 @@ from tracker.extensions import db
 
 
 def insert_rows(model, rows: list[dict]) -> list[int]:
-    """Insert the rows (batched by the driver) and return their new ids, in the rows' order."""
+    """Insert the rows and return their new ids, in the rows' order.
+
+    PostgreSQL takes them in batches of many rows a statement (SQLAlchemy's "insertmanyvalues", which
+    sorts what RETURNING gives back). SQLite cannot say which new rowid belongs to which row of a
+    batch, so SQLAlchemy would fall back to one INSERT a row and splice every result into the last:
+    quadratic, 95 s for 35,000 rotations. There each row is its own INSERT, linear.
+    """
     if not rows:
         return []
-    return list(db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "sqlite":
+        statement = insert(table).returning(table.c.id)
+        connection = db.session.connection()
+        return [connection.execute(statement, row).scalar_one() for row in rows]
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.session.execute(statement, rows).scalars())
 
 
 def update_rows(model, rows: list[dict], columns: tuple[str, ...], versioned: bool = True) -> None:

@@ -31,6 +31,9 @@ MESSAGE_LEASE = leases.LeasedTable(MESSAGES, MESSAGES.c.status == "pending", MES
 # Where a session keeps the ids of the mail it queued, to be sent once it commits.
 QUEUE_KEY = "mail_after_commit"
 ERROR_LENGTH = 2000
+# A commit that queues more messages than this leaves them all to the mail retry (or `flask mail send`):
+# a person waits for the commit's request or command, and 2,000 invitations take minutes to hand over.
+INLINE_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ class Outgoing:
 def queue(mails: list[NewMail]) -> list[int]:
     """Record mail to be sent as soon as the current transaction commits; the new ids.
 
-    Nothing is recorded, and nothing sent, if the transaction rolls back.
+    Nothing is recorded, and nothing sent, if the transaction rolls back. More than INLINE_LIMIT
+    messages in one commit are not tried after it but left, due at once, to the mail retry.
     """
     ids = insert_rows(OutboundMail, [mail.row(utcnow()) for mail in mails])
     db.session.info.setdefault(QUEUE_KEY, []).extend(ids)

@@ -73,7 +73,23 @@ def retry_failed_now(message_id: int) -> str | None:
     return next(iter(outcomes), "pending")
 
 
-def deliver(ids: list[int], backoff: bool) -> Counter:
+def pending_count() -> int:
+    """How many messages are pending."""
+    with db.engine.connect() as connection:
+        return len(outbox.pending_ids(connection))
+
+
+def send_pending(progress=None) -> Counter:
+    """Every pending message not claimed by another sender, tried now whatever its back-off (`flask mail send`).
+
+    `progress(n)` is told of each message tried.
+    """
+    with db.engine.connect() as connection:
+        ids = outbox.pending_ids(connection)
+    return deliver(ids, backoff=False, progress=progress)
+
+
+def deliver(ids: list[int], backoff: bool, progress=None) -> Counter:
     """Claim, send and record each message over one channel; outcomes counted (messages others had are not)."""
     outcomes = Counter()
     if not ids:
@@ -83,6 +99,8 @@ def deliver(ids: list[int], backoff: bool) -> Counter:
             outcome = attempt(message_id, channel, backoff)
             if outcome is not None:
                 outcomes[outcome] += 1
+            if progress is not None:
+                progress(1)
     return outcomes
 
 
@@ -141,6 +159,9 @@ def _send_queued(session: Session) -> None:
     """
     queued = session.info.pop(outbox.QUEUE_KEY, None)
     if not queued:
+        return
+    if len(queued) > outbox.INLINE_LIMIT:
+        current_app.logger.info("%d messages queued by one commit: left to the mail retry", len(queued))
         return
     try:
         deliver(queued, backoff=False)

@@ -32,19 +32,19 @@ class Home:
 
     def cards(self) -> list[Card]:
         return [
-            Card("flags", len(self.flags), plural(len(self.flags), "flag awaits a decision", "flags await a decision")),
-            Card("attention", len(self.idle), plural(len(self.idle), "trainee needs attention", "trainees need attention")),
-            Card("to-rate", len(self.to_rate), plural(len(self.to_rate), "rotation to rate", "rotations to rate")),
-            Card("ending", len(self.ending), plural(len(self.ending), "rotation ends this week", "rotations end this week")),
-            Card("lapsing", len(self.lapsing), plural(len(self.lapsing), "module result lapses soon", "module results lapse soon")),
-            Card("revisits", len(self.revisits), plural(len(self.revisits), "deferral to revisit", "deferrals to revisit")),
+            Card("flags", len(self.flags), phrase(len(self.flags), "flag awaits a decision", "flags await a decision")),
+            Card("attention", len(self.idle), phrase(len(self.idle), "trainee needs attention", "trainees need attention")),
+            Card("to-rate", len(self.to_rate), phrase(len(self.to_rate), "rotation to rate", "rotations to rate")),
+            Card("ending", len(self.ending), phrase(len(self.ending), "rotation ends this week", "rotations end this week")),
+            Card("lapsing", len(self.lapsing), phrase(len(self.lapsing), "module result lapses soon", "module results lapse soon")),
+            Card("revisits", len(self.revisits), phrase(len(self.revisits), "deferral to revisit", "deferrals to revisit")),
         ]
 
     def is_empty(self) -> bool:
         return not any(card.count for card in self.cards())
 
 
-def plural(count: int, one: str, many: str) -> str:
+def phrase(count: int, one: str, many: str) -> str:
     """The right noun phrase for a count (the number is shown beside it)."""
     return one if count == 1 else many
 

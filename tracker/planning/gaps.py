@@ -1,8 +1,9 @@
 """What each trainee still lacks, in the terms the planner counts: days per job type, blocks, places.
 
 Built from the readiness rules' own helpers (days_by_job_type, latest_rating,
-best_score and module_criterion) on the trainee's facts with ratings assumed as the
-forecast assumes them, at each block's last day. Both the greedy baseline and
+best_score and module_criterion, with credits counted by credited_rotations and
+exemptions) on the trainee's facts with ratings assumed as the forecast assumes
+them, at each block's last day. Both the greedy baseline and
 the CP-SAT model read these numbers, so they plan against the same gap.
 """
 
@@ -16,7 +17,9 @@ from tracker.planning.problem import PlanInput, TraineeInput
 from tracker.readiness.rules import (
     RoleSpec,
     best_score,
+    credited_rotations,
     days_by_job_type,
+    exemptions,
     forecast,
     is_completed,
     latest_rating,
@@ -134,8 +137,10 @@ def standing_at(role: RoleSpec, needs: RoleNeeds, trainee: TraineeInput, rotatio
         job for job, need in needs.ratings.items()
         if (latest := latest_rating(completed, job)) is not None and latest >= need
     )
+    exempt = exemptions(trainee.credits, day)
     modules_met = all(
-        module_criterion(need, best_score(trainee.results, need, day)).met for need in role.module_requirements
+        module_criterion(need, best_score(trainee.results, need, day), exempt.get(need.module_id)).met
+        for need in role.module_requirements
     )
     return Standing(days_by_job_type(completed), rated, modules_met)
 
@@ -170,13 +175,13 @@ def trainee_gap(problem: PlanInput, trainee: TraineeInput) -> TraineeGap:
     """Everything the planner needs to know about one trainee's gap."""
     role, as_of = trainee.role, problem.forecast_from
     needs = RoleNeeds.of(role)
-    rotations = ratings_assumed(role, trainee.rotations, as_of)
+    rotations = [*ratings_assumed(role, trainee.rotations, as_of), *credited_rotations(trainee.credits)]
     by_block = tuple(
         standing_at(role, needs, trainee, rotations, problem.block_last(b)) for b in range(problem.block_count)
     )
     at_end = standing_at(role, needs, trainee, rotations, problem.horizon_end)
     useful, most_blocks = useful_job_types(problem, needs, standing_at(role, needs, trainee, rotations, problem.start))
-    ready_on_before = forecast(role, trainee.rotations, trainee.results, as_of).ready_on
+    ready_on_before = forecast(role, trainee.rotations, trainee.results, as_of, trainee.credits).ready_on
     open_blocks = tuple(sorted(set(range(problem.block_count)) - blocked_blocks(problem, trainee)))
     done_early = ready_on_before is not None and ready_on_before <= problem.block_last(0)
     return TraineeGap(

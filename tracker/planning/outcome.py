@@ -46,7 +46,9 @@ def trainee_outcome(problem: PlanInput, gap: TraineeGap, plan: Mapping[int, int]
     """
     trainee, as_of = gap.trainee, problem.forecast_from
     rotations = proposed_rotations(problem, plan)
-    after = forecast(trainee.role, trainee.rotations + tuple(r.as_fact() for r in rotations), trainee.results, as_of)
+    after = forecast(
+        trainee.role, trainee.rotations + tuple(r.as_fact() for r in rotations), trainee.results, as_of, trainee.credits
+    )
     if after.ready_on is not None:
         rotations = tuple(r for r in rotations if r.start_date <= after.ready_on)
         plan = {b: j for b, j in plan.items() if problem.block_first(b) <= after.ready_on}

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from tracker.core.errors import TrackerError
-from tracker.readiness.rules import ResultFact, RoleSpec, RotationFact
+from tracker.readiness.rules import CreditFact, ResultFact, RoleSpec, RotationFact
 
 DEFAULT_BLOCK_WEEKS = 4
 
@@ -40,6 +40,7 @@ class TraineeInput:
 
     `unavailable` holds leave and any other period the trainee cannot be planned in;
     the trainee's own rotations are never planned over either, given here or not.
+    `credits` (prior learning) count as the readiness rules count them; they take no days.
     """
 
     id: int
@@ -47,6 +48,7 @@ class TraineeInput:
     rotations: tuple[RotationFact, ...] = ()
     results: tuple[ResultFact, ...] = ()
     unavailable: tuple[Period, ...] = ()
+    credits: tuple[CreditFact, ...] = ()
 
     def busy_periods(self) -> list[Period]:
         """Every period the trainee cannot be given a rotation in."""

@@ -1,4 +1,4 @@
-"""The readiness board: per role, who is ready (since when), deferred, or nearly ready."""
+"""The readiness board: per role, who is ready (since when), deferred, nearly ready, or ready soon on the current plan."""
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -6,7 +6,7 @@ from sqlalchemy import Select
 
 from tracker.readiness import queries, rules
 from tracker.readiness.models import ReadinessFlag
-from tracker.readiness.services import evaluate_trainees
+from tracker.readiness.services import evaluate_trainees, ready_soon
 from tracker.trainees.models import Trainee
 
 
@@ -21,6 +21,17 @@ class BoardEntry:
     held_back: bool = False  # a deferral whose revisit date has not come: no new flag yet
 
 
+@dataclass(frozen=True)
+class SoonEntry:
+    """A trainee not ready today whom the current plan makes ready within READY_SOON_DAYS."""
+
+    trainee: Trainee
+    ready_on: date
+
+
+READY_SOON_DAYS = 56  # eight weeks
+
+
 @dataclass
 class RoleBoard:
     """One role's board."""
@@ -29,6 +40,7 @@ class RoleBoard:
     ready: list[BoardEntry] = field(default_factory=list)
     deferred: list[BoardEntry] = field(default_factory=list)
     nearly: list[BoardEntry] = field(default_factory=list)
+    soon: list[SoonEntry] = field(default_factory=list)
 
 
 def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
@@ -49,6 +61,9 @@ def readiness_board(scope: Select, as_of: date) -> list[RoleBoard]:
             continue
         for role, evaluation in result.evaluations:
             place_on_board(boards[role.id], trainees[trainee_id], evaluation, standing.get((trainee_id, role.id), []), as_of)
+    for trainee_id, role, ready_on in ready_soon(as_of, READY_SOON_DAYS, scope):
+        if trainee_id in trainees:
+            boards[role.id].soon.append(SoonEntry(trainees[trainee_id], ready_on))
     for board in boards.values():
         sort_board(board, as_of)
     return list(boards.values())
@@ -75,3 +90,4 @@ def sort_board(board: RoleBoard, as_of: date) -> None:
     board.ready.sort(key=lambda e: (e.flag.raised_on if e.flag else as_of, e.trainee.user.name))
     board.deferred.sort(key=lambda e: (e.flag.revisit_on or as_of, e.trainee.user.name))
     board.nearly.sort(key=lambda e: (-e.evaluation.progress, e.trainee.user.name))
+    board.soon.sort(key=lambda e: (e.ready_on, e.trainee.user.name))

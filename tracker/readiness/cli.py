@@ -21,6 +21,7 @@ AS_OF_OPTION = click.option(
 )
 EXPORT_HEADER = ("trainee_email", "role", "status", "progress", "unmet")
 FLAGS_HEADER = ("trainee_email", "role", "raised_on", "cleared_on", "decision")
+FORECAST_HEADER = ("trainee_email", "role", "ready_on", "missing")
 
 
 def as_of_date(text: str | None) -> date:
@@ -60,6 +61,13 @@ def run_command(as_of: str | None) -> None:
 def export_command(as_of: str | None) -> None:
     """Print every active trainee's readiness for every role as CSV, changing nothing."""
     echo_csv(EXPORT_HEADER, services.export_rows(as_of_date(as_of)))
+
+
+@readiness_cli.command("forecast")
+@AS_OF_OPTION
+def forecast_command(as_of: str | None) -> None:
+    """Print when each active trainee is forecast ready for each role on the current plan, as CSV, changing nothing."""
+    echo_csv(FORECAST_HEADER, services.forecast_rows(as_of_date(as_of)))
 
 
 @readiness_cli.command("flags")

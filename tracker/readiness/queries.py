@@ -11,7 +11,7 @@ from tracker.catalog.models import JobType, ModuleRequirement, RotationRequireme
 from tracker.extensions import db
 from tracker.readiness import rules
 from tracker.readiness.models import ReadinessFlag
-from tracker.trainees.models import ModuleResult, Rotation, Trainee
+from tracker.trainees.models import Credit, ModuleResult, Rotation, Trainee
 
 
 def active_trainee_ids(scope: Select | None = None) -> Select:
@@ -65,6 +65,19 @@ def load_result_facts(trainee_ids: Select) -> dict[int, list[rules.ResultFact]]:
     )
     for trainee_id, module_id, completed_on, score in rows:
         facts[trainee_id].append(rules.ResultFact(module_id, completed_on, score))
+    return facts
+
+
+def load_credit_facts(trainee_ids: Select) -> dict[int, list[rules.CreditFact]]:
+    """Every credit of these trainees that is not revoked, grouped by trainee (one query)."""
+    facts = defaultdict(list)
+    rows = db.session.execute(
+        select(Credit.trainee_id, Credit.kind, Credit.granted_on, Credit.reason, Credit.job_type_id, Credit.weeks,
+               Credit.rating, Credit.module_id)
+        .where(Credit.trainee_id.in_(trainee_ids.scalar_subquery()), Credit.revoked_on.is_(None))
+    )
+    for trainee_id, *fields in rows:
+        facts[trainee_id].append(rules.CreditFact(*fields))
     return facts
 
 

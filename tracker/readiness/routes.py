@@ -18,7 +18,7 @@ from tracker.readiness.models import ReadinessFlag
 from tracker.trainees.access import visible_trainees
 from tracker.trainees.listing import ListFilter, add_filter
 from tracker.trainees.models import Trainee
-from tracker.trainees.queries import cohorts
+from tracker.trainees.queries import cohorts, target_roles_by_trainee
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
@@ -32,6 +32,12 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 def readiness_today(trainee: Trainee):
     """The trainee's evaluation for each active role today."""
     return services.trainee_progress(trainee, today())
+
+
+@bp.app_template_global()
+def readiness_forecast(trainee: Trainee) -> dict:
+    """The trainee's forecast for each active role today, by role code, as a sentence."""
+    return {code: rules.forecast_sentence(f) for code, f in services.trainee_forecast(trainee, today()).items()}
 
 
 @bp.app_template_global()
@@ -100,6 +106,7 @@ def board():
     return render_template(
         "readiness/board.html", boards=shown, roles=[b.role for b in boards],
         cohorts=cohorts(visible_trainees(current_user)), filters=filters,
+        target_roles=target_roles_by_trainee(queries.active_trainee_ids(scope)),
     )
 
 

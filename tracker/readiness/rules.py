@@ -20,12 +20,13 @@ from tracker.core.formatting import format_score
 
 @dataclass(frozen=True)
 class RotationFact:
-    """One rotation of one trainee."""
+    """One rotation of one trainee; `credited` when it stands for an experience credit (see credited_rotations)."""
 
     job_type_id: int
     start_date: date
     end_date: date | None
     rating: int | None
+    credited: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,19 @@ class ResultFact:
     module_id: int
     completed_on: date
     score: Decimal
+
+
+@dataclass(frozen=True)
+class CreditFact:
+    """One credit of one trainee (never a revoked one): `experience` in a job type, or an `exemption` from a module."""
+
+    kind: str
+    granted_on: date
+    reason: str
+    job_type_id: int | None = None
+    weeks: int | None = None
+    rating: int | None = None
+    module_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -205,9 +219,31 @@ def days_by_job_type(rotations: Iterable[RotationFact]) -> dict[int, int]:
 
 
 def latest_rating(rotations: Iterable[RotationFact], job_type_id: int) -> int | None:
-    """Rating of the rated rotation of the job type with the latest end date."""
+    """Rating of the rated rotation of the job type with the latest end date.
+
+    A trainee's rotations never share a day, but an experience credit may end on the day a
+    rotation or another credit does: then the rotation's rating counts (it was seen, the credit
+    was judged from elsewhere), and between credits of one day the highest.
+    """
     rated = [r for r in rotations if r.job_type_id == job_type_id and r.rating is not None]
-    return max(rated, key=lambda r: r.end_date).rating if rated else None
+    return max(rated, key=lambda r: (r.end_date, not r.credited, r.rating)).rating if rated else None
+
+
+def credited_rotations(credits: Iterable[CreditFact]) -> list[RotationFact]:
+    """Each experience credit as SPEC counts it: a rotation of its job type of exactly `weeks` weeks
+    ending on its granted-on date, rated with its rating (if any)."""
+    return [
+        RotationFact(c.job_type_id, c.granted_on - timedelta(days=7 * c.weeks - 1), c.granted_on, c.rating, credited=True)
+        for c in credits if c.kind == "experience"
+    ]
+
+
+def exemptions(credits: Iterable[CreditFact], as_of: date) -> dict[int, CreditFact]:
+    """The exemption that counts for each module at as_of: the earliest granted on or before it (it never lapses)."""
+    found: dict[int, CreditFact] = {}
+    for c in sorted((c for c in credits if c.kind == "exemption" and c.granted_on <= as_of), key=lambda c: c.granted_on):
+        found.setdefault(c.module_id, c)
+    return found
 
 
 def best_score(
@@ -274,8 +310,10 @@ def rating_criterion(req: RotationNeed, latest: int | None) -> Criterion:
     return Criterion("job_type_rating", label, met, ONE if met else ZERO, missing, figures)
 
 
-def module_criterion(req: ModuleNeed, best: Decimal | None) -> Criterion:
-    """Criterion on the best valid score of one module."""
+def module_criterion(req: ModuleNeed, best: Decimal | None, exemption: CreditFact | None = None) -> Criterion:
+    """Criterion on the best valid score of one module; met by an exemption from the module, whatever the scores."""
+    if exemption is not None:
+        return Criterion("module_exempt", f"{req.module_name}: exempt ({exemption.reason})", True, ONE, None)
     target = f"{req.module_name} at {format_score(req.min_score)} or more"
     met = best is not None and best >= req.min_score
     detail = "no valid result" if best is None else f"best valid score {format_score(best)}"
@@ -308,9 +346,11 @@ def rotation_criteria(
 
 
 def role_criteria(
-    role: RoleSpec, completed: list[RotationFact], results: list[ResultFact], as_of: date
+    role: RoleSpec, completed: list[RotationFact], results: list[ResultFact], as_of: date,
+    exempt: dict[int, CreditFact] | None = None,
 ) -> list[Criterion]:
-    """All criteria of a role, in the contract's order."""
+    """All criteria of a role, in the contract's order; `completed` includes the credited rotations."""
+    exempt = exempt or {}
     days = days_by_job_type(completed)
     criteria = []
     if role.min_total_weeks > 0:
@@ -320,7 +360,7 @@ def role_criteria(
     for req in role.rotation_requirements:
         criteria.extend(rotation_criteria(req, completed, days))
     for mreq in role.module_requirements:
-        criteria.append(module_criterion(mreq, best_score(results, mreq, as_of)))
+        criteria.append(module_criterion(mreq, best_score(results, mreq, as_of), exempt.get(mreq.module_id)))
     return criteria
 
 
@@ -329,10 +369,16 @@ def evaluate(
     rotations: Iterable[RotationFact],
     results: Iterable[ResultFact],
     as_of: date,
+    credits: Iterable[CreditFact] = (),
 ) -> Evaluation:
-    """Evaluate one trainee's facts against one role at as_of."""
-    completed = [r for r in rotations if is_completed(r, as_of)]
-    criteria = tuple(role_criteria(role, completed, list(results), as_of))
+    """Evaluate one trainee's facts against one role at as_of.
+
+    An experience credit granted on or before as_of counts as a completed rotation (credited_rotations);
+    an exemption granted on or before as_of meets every requirement on its module.
+    """
+    credits = list(credits)
+    completed = [r for r in [*rotations, *credited_rotations(credits)] if is_completed(r, as_of)]
+    criteria = tuple(role_criteria(role, completed, list(results), as_of, exemptions(credits, as_of)))
     progress = mean_progress(criteria)
     return Evaluation(role.code, all(c.met for c in criteria), progress, criteria)
 
@@ -386,16 +432,18 @@ def forecast(
     rotations: Iterable[RotationFact],
     results: Iterable[ResultFact],
     as_of: date,
+    credits: Iterable[CreditFact] = (),
 ) -> Forecast:
     """The earliest forecast date at which the trainee is ready for the role, assuming no further results.
 
-    The rules are evaluate()'s, applied at each date to every given fact, so a result dated
-    between as_of and that date counts from its date; an ongoing rotation without an end date
-    never completes.
+    The rules are evaluate()'s, applied at each date to every given fact, so a result or credit
+    dated between as_of and that date counts from its date; an ongoing rotation without an end
+    date never completes. Credits are not rotations: no rating is assumed for them and their
+    dates are not forecast dates.
     """
-    rotations, results = ratings_assumed(role, rotations, as_of), list(results)
+    rotations, results, credits = ratings_assumed(role, rotations, as_of), list(results), list(credits)
     for day in forecast_dates(rotations, as_of):
-        evaluation = evaluate(role, rotations, results, day)
+        evaluation = evaluate(role, rotations, results, day, credits)
         if evaluation.ready:
             return Forecast(role.code, day, (), evaluation)
     return Forecast(role.code, None, tuple(evaluation.unmet), evaluation)
@@ -406,7 +454,16 @@ def forecast_roles(
     rotations: Iterable[RotationFact],
     results: Iterable[ResultFact],
     as_of: date,
+    credits: Iterable[CreditFact] = (),
 ) -> list[Forecast]:
     """One trainee's forecast for each role, in the order given."""
-    rotations, results = list(rotations), list(results)
-    return [forecast(role, rotations, results, as_of) for role in roles]
+    rotations, results, credits = list(rotations), list(results), list(credits)
+    return [forecast(role, rotations, results, as_of, credits) for role in roles]
+
+
+def forecast_sentence(f: Forecast) -> str:
+    """"ready on 14 Mar 2027 on the current plan", or "not on the current plan: still needs ..."."""
+    if f.ready_on is not None:
+        return f"ready on {f.ready_on.day} {f.ready_on:%b %Y} on the current plan"
+    needs = "; ".join(m.removeprefix("needs ") for m in f.missing)
+    return f"not on the current plan: still needs {needs}"

@@ -1,7 +1,7 @@
 """Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, insert, select, update
@@ -34,17 +34,29 @@ class Facts:
     roles: list[rules.RoleSpec]
     rotations: dict[int, list[rules.RotationFact]]
     results: dict[int, list[rules.ResultFact]]
+    credits: dict[int, list[rules.CreditFact]]
 
     def evaluate(self, trainee_id: int, as_of: date) -> Iterator[tuple[rules.RoleSpec, rules.Evaluation]]:
         """One trainee's evaluation for each role, in role-code order."""
         rotations, results = self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ())
+        credits = self.credits.get(trainee_id, ())
         for role in self.roles:
-            yield role, rules.evaluate(role, rotations, results, as_of)
+            yield role, rules.evaluate(role, rotations, results, as_of, credits)
+
+    def forecast(self, trainee_id: int, as_of: date) -> list[rules.Forecast]:
+        """One trainee's forecast for each role, in role-code order."""
+        return rules.forecast_roles(
+            self.roles, self.rotations.get(trainee_id, ()), self.results.get(trainee_id, ()), as_of,
+            self.credits.get(trainee_id, ()),
+        )
 
 
 def load_facts(trainee_ids: Select) -> Facts:
-    """The roles and these trainees' rotations and results: five queries however many trainees."""
-    return Facts(queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids))
+    """The roles and these trainees' rotations, results and credits: six queries however many trainees."""
+    return Facts(
+        queries.load_roles(), queries.load_rotation_facts(trainee_ids), queries.load_result_facts(trainee_ids),
+        queries.load_credit_facts(trainee_ids),
+    )
 
 
 def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, TraineeReadiness]:
@@ -58,6 +70,32 @@ def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, Tra
         trainee_id: TraineeReadiness(trainee_id, tuple(facts.evaluate(trainee_id, as_of)))
         for trainee_id in db.session.scalars(trainee_ids)
     }
+
+
+def forecast_trainees(as_of: date, scope: Select | None = None) -> dict[int, tuple[tuple[rules.RoleSpec, rules.Forecast], ...]]:
+    """Every active trainee's (in `scope`, if given) forecast for every active role at `as_of`, in role-code order."""
+    trainee_ids = queries.active_trainee_ids(scope)
+    facts = load_facts(trainee_ids)
+    return {
+        trainee_id: tuple(zip(facts.roles, facts.forecast(trainee_id, as_of), strict=True))
+        for trainee_id in db.session.scalars(trainee_ids)
+    }
+
+
+def ready_soon(as_of: date, days: int, scope: Select | None = None) -> list[tuple[int, rules.RoleSpec, date]]:
+    """(trainee id, role, ready on) for each active trainee not ready at `as_of` but forecast ready within `days` after it."""
+    return [
+        (trainee_id, role, f.ready_on)
+        for trainee_id, forecasts in forecast_trainees(as_of, scope).items()
+        for role, f in forecasts
+        if f.ready_on is not None and as_of < f.ready_on <= as_of + timedelta(days=days)
+    ]
+
+
+def trainee_forecast(trainee: Trainee, as_of: date) -> dict[str, rules.Forecast]:
+    """One trainee's forecast per active role code; empty unless the trainee is active."""
+    forecasts = forecast_trainees(as_of, select(Trainee).where(Trainee.id == trainee.id)).get(trainee.id, ())
+    return {role.code: f for role, f in forecasts}
 
 
 def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpec, rules.Evaluation], ...]:
@@ -81,6 +119,21 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
         for role, evaluation in facts.evaluate(trainee_id, as_of):
             yield (email, role.code, "ready" if evaluation.ready else "not_ready",
                    rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
+
+
+def forecast_rows(as_of: date) -> Iterator[tuple[str, str, str, str]]:
+    """(email, role code, ready_on, missing) per active trainee and role, sorted like the export.
+
+    ready_on is the forecast of rules.forecast on the stored plan (empty when the plan does not
+    get there); missing is then the unmet sentences at the last date looked at, joined by "; ".
+    """
+    trainee_ids = queries.active_trainee_ids()
+    facts = load_facts(trainee_ids)
+    facts = replace(facts, roles=sorted(facts.roles, key=lambda role: role.code))
+    for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
+        for forecast in facts.forecast(trainee_id, as_of):
+            ready_on = forecast.ready_on.isoformat() if forecast.ready_on else ""
+            yield email, forecast.role_code, ready_on, "; ".join(forecast.missing)
 
 
 # --- flags ------------------------------------------------------------------

@@ -105,3 +105,110 @@ class ModuleResult(db.Model):
 
     def __repr__(self) -> str:
         return f"<ModuleResult {self.id} trainee={self.trainee_id} module={self.module_id} {self.score}>"
+
+
+CREDIT_KINDS = ("experience", "exemption")
+REASON_MAX_LENGTH = 500
+
+
+class Credit(db.Model):
+    """Prior learning granted to a trainee with a reason: `experience` in a job type, or an `exemption` from a module.
+
+    An experience credit counts for readiness as a completed rotation of `weeks` weeks ending on
+    `granted_on` (rated `rating`, if set); an exemption meets every requirement on its module from
+    `granted_on` on. A revoked credit (`revoked_on` set) counts for nothing.
+    """
+
+    __tablename__ = "credits"
+    __table_args__ = (
+        CheckConstraint("kind IN ('experience', 'exemption')", name="kind_known"),
+        CheckConstraint(
+            "(kind = 'experience' AND job_type_id IS NOT NULL AND weeks IS NOT NULL AND weeks >= 1 AND module_id IS NULL)"
+            " OR (kind = 'exemption' AND module_id IS NOT NULL AND job_type_id IS NULL AND weeks IS NULL AND rating IS NULL)",
+            name="kind_fields",
+        ),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        # A credit is identified by trainee, what it is for and its date: re-imports find it again.
+        UniqueConstraint("trainee_id", "job_type_id", "granted_on"),
+        UniqueConstraint("trainee_id", "module_id", "granted_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    job_type_id: Mapped[int | None] = mapped_column(ForeignKey("job_types.id"))
+    weeks: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("training_modules.id"))
+    granted_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(REASON_MAX_LENGTH))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    trainee: Mapped[Trainee] = relationship()
+    job_type: Mapped[JobType | None] = relationship()
+    module: Mapped[TrainingModule | None] = relationship()
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_on is not None
+
+    def __repr__(self) -> str:
+        what = f"job_type={self.job_type_id} weeks={self.weeks}" if self.kind == "experience" else f"module={self.module_id}"
+        return f"<Credit {self.id} trainee={self.trainee_id} {self.kind} {what} {self.granted_on}>"
+
+
+class Leave(db.Model):
+    """A spell of leave; it never shares a day with the trainee's rotations or other leave."""
+
+    __tablename__ = "leave"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="end_not_before_start"),
+        # Leave is identified by trainee and start date: re-imports find it again.
+        UniqueConstraint("trainee_id", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(REASON_MAX_LENGTH))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    trainee: Mapped[Trainee] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Leave {self.id} trainee={self.trainee_id} {self.start_date}..{self.end_date}>"
+
+
+class TraineeTargetRole(db.Model):
+    """A role a trainee aims for; `position` 1 is their first preference."""
+
+    __tablename__ = "trainee_target_roles"
+    __table_args__ = (
+        UniqueConstraint("trainee_id", "role_id"),
+        UniqueConstraint("trainee_id", "position"),
+        CheckConstraint("position >= 1", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    role: Mapped[TargetRole] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TraineeTargetRole trainee={self.trainee_id} {self.position}: role={self.role_id}>"

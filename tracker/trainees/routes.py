@@ -10,16 +10,20 @@ from tracker.infra.clock import today
 from tracker.trainees import queries, rules, services, timeline
 from tracker.trainees.access import get_record_or_403, get_trainee_or_403, visible_trainees
 from tracker.trainees.forms import (
+    CreditForm,
     DeleteRecordForm,
+    EditLeaveForm,
     EditResultForm,
     EditRotationForm,
     EndRotationForm,
+    LeaveForm,
     ResultForm,
     RotationForm,
+    TargetRolesForm,
     TraineeProfileForm,
 )
 from tracker.trainees.listing import extra_filters
-from tracker.trainees.models import TRAINEE_STATUSES, ModuleResult, Rotation, Trainee
+from tracker.trainees.models import TRAINEE_STATUSES, Credit, Leave, ModuleResult, Rotation, Trainee
 from tracker.web.forms import saved
 from tracker.web.pagination import paginate
 
@@ -43,6 +47,7 @@ def index():
         "trainees/index.html", page=page, filters=filters | extras, extra_filters=extra_filters(),
         cohorts=queries.cohorts(visible_trainees(current_user)), statuses=TRAINEE_STATUSES, sorts=SORT_LABELS,
         current=queries.current_rotations([t.id for t in page.items], today()),
+        target_roles=queries.target_roles_by_trainee([t.id for t in page.items]),
     )
 
 
@@ -53,17 +58,19 @@ def show(trainee_id: int):
     trainee = get_trainee_or_403(trainee_id)
     rotations = queries.rotations_of(trainee)
     current = rules.current_rotation(rotations, today())
+    planned = [r for r in rotations if rules.is_planned(r.start_date, today())]
     history = describe_events(history_of(trainee.id, for_trainee=current_user.is_trainee))
     return render_template(
         "trainees/show.html", trainee=trainee, rotations=rotations, current=current, results=queries.results_of(trainee),
-        history=history,
+        history=history, credits=queries.credits_of(trainee), leave=queries.leave_of(trainee),
+        planned=planned, target_roles=queries.target_roles_of(trainee),
     )
 
 
 @bp.app_template_global()
-def rotation_timeline(trainee: Trainee, rotations: list[Rotation]):
-    """The rotations as a timeline picture (templates/trainees/_timeline.html), or None without any."""
-    return timeline.layout(rotations, today(), trainee.start_date)
+def rotation_timeline(trainee: Trainee, rotations: list[Rotation], leave: list[Leave] = ()):
+    """The rotations and leave as a timeline picture (templates/trainees/_timeline.html), or None without a rotation."""
+    return timeline.layout(rotations, today(), trainee.start_date, leave)
 
 
 # --- recording and changing a trainee's records (supervisors and admins) ---
@@ -75,12 +82,17 @@ def back_to(trainee: Trainee, message: str, anchor: str):
     return redirect(url_for("trainees.show", trainee_id=trainee.id, _anchor=anchor))
 
 
-def describe(record: Rotation | ModuleResult) -> str:
-    """One line naming a rotation or result, for headings and confirmations."""
+def describe(record: Rotation | ModuleResult | Credit | Leave) -> str:
+    """One line naming a rotation, result, credit or leave, for headings and confirmations."""
     if isinstance(record, Rotation):
         if record.end_date is None:
             return f"{record.job_type.name}, from {format_date(record.start_date)}, ongoing"
         return f"{record.job_type.name}, {format_date(record.start_date)} to {format_date(record.end_date)}"
+    if isinstance(record, Credit):
+        what = (record.job_type or record.module).name
+        return f"{rules.credit_text(record.kind, what, record.weeks, record.rating)}, granted on {format_date(record.granted_on)}"
+    if isinstance(record, Leave):
+        return f"Leave from {format_date(record.start_date)} to {format_date(record.end_date)} ({record.reason})"
     return f"{record.module.name} on {format_date(record.completed_on)}"
 
 
@@ -144,22 +156,72 @@ def edit_result(trainee_id: int, result_id: int):
 
 @bp.route("/trainees/<int:trainee_id>/rotations/<int:record_id>/delete", methods=["GET", "POST"], defaults={"kind": "rotation"})
 @bp.route("/trainees/<int:trainee_id>/results/<int:record_id>/delete", methods=["GET", "POST"], defaults={"kind": "result"})
+@bp.route("/trainees/<int:trainee_id>/leave/<int:record_id>/delete", methods=["GET", "POST"], defaults={"kind": "leave"})
 @staff_required
 def delete_record(trainee_id: int, record_id: int, kind: str):
-    """Ask to confirm, then delete a rotation or a module result."""
-    model, remove = DELETABLE[kind]
+    """Ask to confirm, then delete a rotation, a module result or leave."""
+    model, remove, anchor = DELETABLE[kind]
     trainee, record = get_record_or_403(model, trainee_id, record_id)
     summary = describe(record)
     form = DeleteRecordForm(trainee=trainee, record=record)
     if form.validate_on_submit() and saved(form, remove, record, actor=current_user):
-        return back_to(trainee, f"Deleted {summary}.", f"{kind}s-heading")
+        return back_to(trainee, f"Deleted {summary}.", anchor)
     return render_template("trainees/confirm_delete.html", form=form, trainee=trainee, kind=kind, summary=summary)
 
 
 DELETABLE = {
-    "rotation": (Rotation, services.delete_rotation),
-    "result": (ModuleResult, services.delete_result),
+    "rotation": (Rotation, services.delete_rotation, "rotations-heading"),
+    "result": (ModuleResult, services.delete_result, "results-heading"),
+    "leave": (Leave, services.delete_leave, "leave-heading"),
 }
+
+
+# --- credits and leave (supervisors for their trainees, admins) ---
+
+
+@bp.route("/trainees/<int:trainee_id>/credits/new", methods=["GET", "POST"])
+@staff_required
+def new_credit(trainee_id: int):
+    """Grant an experience credit or an exemption."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = CreditForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.grant_credit, trainee, actor=current_user):
+        return back_to(trainee, "Credit granted.", "credits-heading")
+    return render_template("trainees/credit_form.html", form=form, trainee=trainee, title="Grant a credit for prior learning")
+
+
+@bp.route("/trainees/<int:trainee_id>/credits/<int:credit_id>/revoke", methods=["GET", "POST"])
+@staff_required
+def revoke_credit(trainee_id: int, credit_id: int):
+    """Ask to confirm, then revoke a credit."""
+    trainee, credit = get_record_or_403(Credit, trainee_id, credit_id)
+    summary = describe(credit)
+    form = DeleteRecordForm(trainee=trainee, record=credit)
+    if form.validate_on_submit() and saved(form, services.revoke_credit, credit, actor=current_user):
+        return back_to(trainee, f"Revoked {summary}.", "credits-heading")
+    return render_template("trainees/confirm_revoke.html", form=form, trainee=trainee, summary=summary)
+
+
+@bp.route("/trainees/<int:trainee_id>/leave/new", methods=["GET", "POST"])
+@staff_required
+def new_leave(trainee_id: int):
+    """Record leave."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = LeaveForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.create_leave, trainee, actor=current_user):
+        return back_to(trainee, "Leave recorded.", "leave-heading")
+    return render_template("trainees/leave_form.html", form=form, trainee=trainee, title="Record leave")
+
+
+@bp.route("/trainees/<int:trainee_id>/leave/<int:leave_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_leave(trainee_id: int, leave_id: int):
+    """Change leave."""
+    trainee, leave = get_record_or_403(Leave, trainee_id, leave_id)
+    form = EditLeaveForm(trainee=trainee, leave=leave)
+    if form.validate_on_submit() and saved(form, services.update_leave, leave, actor=current_user):
+        return back_to(trainee, "Leave changed.", "leave-heading")
+    return render_template("trainees/leave_form.html", form=form, trainee=trainee, title=f"Edit leave: {describe(leave)}")
 
 
 # --- the profile: supervisor, start date and cohort (admins) ---
@@ -175,6 +237,17 @@ def edit_profile(trainee_id: int):
         flash(f"{trainee.user.name}'s supervisor, start date and cohort were saved.", "success")
         return redirect(url_for("trainees.show", trainee_id=trainee.id))
     return render_template("trainees/profile_form.html", form=form, trainee=trainee)
+
+
+@bp.route("/trainees/<int:trainee_id>/target-roles", methods=["GET", "POST"])
+@staff_required
+def edit_target_roles(trainee_id: int):
+    """Set the roles a trainee aims for, in order of preference (their supervisor, or an admin)."""
+    trainee = get_trainee_or_403(trainee_id)
+    form = TargetRolesForm(trainee=trainee)
+    if form.validate_on_submit() and saved(form, services.set_target_roles, trainee, actor=current_user):
+        return back_to(trainee, f"{trainee.user.name}'s target roles were saved.", "target-roles-heading")
+    return render_template("trainees/target_roles_form.html", form=form, trainee=trainee)
 
 
 @bp.route("/admin/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])

@@ -2,7 +2,8 @@
 
 One lane per job type (in the order first rotated through), time running left to
 right from the month the trainee started to a little after today (or the last
-planned end). The ongoing rotation runs to today and is drawn open-ended.
+planned end). The ongoing rotation runs to today and is drawn open-ended. Leave is a shaded
+band across every lane.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,15 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A period of leave, shaded across the lanes."""
+
+    x: float
+    width: float
+    text: str
+
+
+@dataclass(frozen=True)
 class Lane:
     name: str
     y: float
@@ -58,6 +68,7 @@ class Timeline:
     ticks: tuple[Tick, ...]
     today_x: float
     today: date
+    leave: tuple[Band, ...] = ()
 
     @property
     def lane_bottom(self) -> float:
@@ -72,13 +83,15 @@ def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def layout(rotations: Iterable[Any], today: date, started: date | None = None) -> Timeline | None:
-    """The picture of `rotations` (objects with job_type.name, start_date, end_date, rating), or None without any."""
+def layout(rotations: Iterable[Any], today: date, started: date | None = None, leave: Iterable[Any] = ()) -> Timeline | None:
+    """The picture of `rotations` (objects with job_type.name, start_date, end_date, rating) and `leave` (start_date,
+    end_date, reason), or None without any rotation."""
     rotations = sorted(rotations, key=lambda r: r.start_date)
+    leave = sorted(leave, key=lambda spell: spell.start_date)
     if not rotations:
         return None
-    first = min(rotations[0].start_date, started or rotations[0].start_date)
-    last = max([today] + [r.end_date for r in rotations if r.end_date])
+    first = min(rotations[0].start_date, started or rotations[0].start_date, *(spell.start_date for spell in leave))
+    last = max([today] + [r.end_date for r in rotations if r.end_date] + [spell.end_date for spell in leave])
     start, end = month_start(first), next_month(last + timedelta(days=10))
     span = (end - start).days
     plot_left, plot_right = LABEL_WIDTH, WIDTH - RIGHT_MARGIN
@@ -89,9 +102,14 @@ def layout(rotations: Iterable[Any], today: date, started: date | None = None) -
     names = list(dict.fromkeys(r.job_type.name for r in rotations))
     lanes = tuple(Lane(name, AXIS_HEIGHT + i * LANE_HEIGHT) for i, name in enumerate(names))
     bars = tuple(bar_of(r, lanes[names.index(r.job_type.name)], names.index(r.job_type.name), today, x_of) for r in rotations)
+    bands = tuple(
+        Band(x_of(spell.start_date), round(max(3.0, x_of(spell.end_date + timedelta(days=1)) - x_of(spell.start_date)), 1),
+             f"Leave, {format_date(spell.start_date)} to {format_date(spell.end_date)}: {spell.reason}")
+        for spell in leave
+    )
     return Timeline(
         WIDTH, AXIS_HEIGHT + len(lanes) * LANE_HEIGHT + 8, plot_left, plot_right, lanes, bars,
-        ticks(start, end, x_of), round((x_of(today) + x_of(today + timedelta(days=1))) / 2, 1), today,
+        ticks(start, end, x_of), round((x_of(today) + x_of(today + timedelta(days=1))) / 2, 1), today, bands,
     )
 
 

@@ -66,6 +66,11 @@ class RatingField(StrictField, SelectField):
 class WholeNumberField(StrictField, IntegerField):
     """A whole number; text or decimals get one message, not a range error on top."""
 
+    def _value(self) -> str:
+        """What the number input shows again: what was typed if it is a number (a number input holds nothing else)."""
+        text = super()._value()
+        return text if text.removeprefix("-").isdigit() else ""
+
     def process_formdata(self, valuelist: list[str]) -> None:
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None

@@ -1,0 +1,1 @@
+"""Calendar feeds: personal iCalendar addresses (a random token each, stored hashed) and the events they carry."""
