@@ -49,10 +49,12 @@ def programme(app, clock):
 
 def test_the_trainee_page_shows_the_plan_and_the_forecast(page, programme):
     sign_in(page, "maria@example.com")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
+    page.get_by_role("link", name="Trainees", exact=True).click()
     page.wait_for_url("**/trainees/")
     page.get_by_role("link", name="Amelia Hughes").click()
     planned = page.locator("section[aria-labelledby=planned-heading]")
-    assert "Warehouse operations" in planned.inner_text() and "2025-07-07" in planned.inner_text()
+    assert "Warehouse operations" in planned.inner_text() and "7 Jul 2025" in planned.inner_text()
     assert page.locator("section[aria-labelledby=target-roles-heading] li").all_inner_texts() == [
         "Operations strategy", "Internal auditing",
     ]
@@ -64,7 +66,7 @@ def test_the_trainee_page_shows_the_plan_and_the_forecast(page, programme):
 
 def test_the_capacity_view_leads_from_a_full_cell_to_the_trainees_behind_it(page, programme):
     sign_in(page, "maria@example.com")
-    page.wait_for_url("**/trainees/")
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
     page.get_by_role("link", name="Plan").click()
     page.wait_for_url("**/plan/")
     row = page.locator("table.capacity tbody tr", has_text="Warehouse operations")
