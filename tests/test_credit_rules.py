@@ -60,7 +60,7 @@ def test_an_experience_credit_is_a_rotation_of_exactly_its_weeks_ending_on_its_d
 @pytest.mark.parametrize(("granted_on", "ready", "unmet"), [
     (D, True, []),                                    # granted on the as-of date: counts that day
     (D - timedelta(days=1), True, []),
-    (D + timedelta(days=1), False, ["needs 8.0 more weeks in Procurement desk"]),  # granted after D: not yet
+    (D + timedelta(days=1), False, ["needs 8 more weeks in Procurement desk"]),  # granted after D: not yet
 ])
 def test_a_credit_counts_from_its_granted_on_date(granted_on, ready, unmet):
     evaluation = evaluate(role(rotations=[weeks_req(weeks=8)]), [], [], D, [experience(PROCUREMENT, 8, granted_on)])
@@ -71,7 +71,7 @@ def test_a_credit_counts_from_its_granted_on_date(granted_on, ready, unmet):
     (4, 28, True, []),                                 # 4 credited weeks + 28 days = exactly 8 weeks
     (4, 27, False, ["needs 0.2 more weeks in Procurement desk"]),
     (8, 0, True, []),
-    (7, 0, False, ["needs 1.0 more weeks in Procurement desk"]),
+    (7, 0, False, ["needs 1 more week in Procurement desk"]),
 ])
 def test_credited_weeks_add_to_the_weeks_of_their_job_type(credit_weeks, rotation_days, ready, unmet):
     rotations = [rot(PROCUREMENT, rotation_days, date(2025, 5, 31))] if rotation_days else []
@@ -85,7 +85,7 @@ def test_credits_add_to_total_weeks_and_distinct_job_types():
     )
     assert evaluation.ready
     assert evaluate(role(total=10, distinct=2), [rot(WAREHOUSE, 42, date(2025, 5, 31))], [], D).unmet == [
-        "needs 4.0 more weeks in total", "needs 1 more job type (has 1 of 2)",
+        "needs 4 more weeks in total", "needs 1 more job type (has 1 of 2)",
     ]
 
 

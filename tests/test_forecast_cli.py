@@ -78,7 +78,7 @@ def case_rating_met_only_by_a_planned_rotation(c):
 
 def case_ongoing_without_an_end_date(c):
     role = make_role("r", rotations=[(c["warehouse"], 8, None)])
-    return role, [(c["warehouse"], d(-14), None, None)], [], ("", "needs 8.0 more weeks in Warehouse operations")
+    return role, [(c["warehouse"], d(-14), None, None)], [], ("", "needs 8 more weeks in Warehouse operations")
 
 
 def case_ready_today(c):
@@ -126,7 +126,7 @@ def test_forecast_sorts_like_the_export_changes_nothing_and_refuses_a_bad_date(r
         ["amy@example.com", "A-role", ""], ["amy@example.com", "b-role", D.isoformat()],
         ["zoe@example.com", "A-role", ""], ["zoe@example.com", "b-role", D.isoformat()],
     ]
-    assert rows[0][3] == "needs 99.0 more weeks in total"
+    assert rows[0][3] == "needs 99 more weeks in total"
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
     bad = runner.invoke(args=["readiness", "forecast", "--as-of", "2025-02-30"])
     assert bad.exit_code != 0 and len(bad.output.strip().splitlines()) == 1 and "--as-of" in bad.output
