@@ -43,4 +43,4 @@ def test_the_job_runs_page_shows_next_runs_from_the_apps_clock(client, auth, clo
     auth.login("admin@example.com")
     clock.set(datetime(2025, 6, 30, 7, 5, tzinfo=UTC))  # Monday 07:05
     page = client.get("/admin/jobs/").get_data(as_text=True)
-    assert "2025-07-01 02:00:00 UTC" in page and "2025-07-07 07:00:00 UTC" in page
+    assert "1 Jul 2025, 02:00</time>" in page and "7 Jul 2025, 07:00</time>" in page

@@ -148,6 +148,9 @@ def states_links_do_not_reach(app) -> dict[str, str]:
     pages.update(proposal_pages(app, supervisor))
     posted(supervisor, "/settings", {"digest_subscribed": "y"}, expect=302)
     pages["settings saved"] = page(supervisor, "/settings")  # with its flash message
+    pages["matrix by module"] = page(supervisor, "/matrix?view=modules")
+    pages["trainees ready for a role"] = page(admin, "/trainees/?ready_for=strategy&sort=start_date")
+    pages["placed trainee"] = page(admin, f"/trainees/{db.session.scalar(select(Trainee.id).where(Trainee.status == 'placed'))}")
     for flag in flags[:6]:  # open, placed and deferred ones among them
         pages[f"flag {flag.id}"] = page(admin, f"/readiness/flags/{flag.id}")
     return pages

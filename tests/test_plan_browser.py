@@ -1,6 +1,5 @@
 """In the browser: a trainee's page with a plan, and the capacity view, a cell one click from who is behind it."""
 import os
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -50,7 +49,7 @@ def programme(app, clock):
 
 def test_the_trainee_page_shows_the_plan_and_the_forecast(page, programme):
     sign_in(page, "maria@example.com")
-    page.wait_for_url(re.compile(r".*/$"))  # a supervisor's home
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
     page.get_by_role("link", name="Trainees", exact=True).click()
     page.wait_for_url("**/trainees/")
     page.get_by_role("link", name="Amelia Hughes").click()
@@ -67,8 +66,8 @@ def test_the_trainee_page_shows_the_plan_and_the_forecast(page, programme):
 
 def test_the_capacity_view_leads_from_a_full_cell_to_the_trainees_behind_it(page, programme):
     sign_in(page, "maria@example.com")
-    page.wait_for_url(re.compile(r".*/$"))  # a supervisor's home
-    page.get_by_role("link", name="Plan", exact=True).click()
+    page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
+    page.get_by_role("link", name="Plan").click()
     page.wait_for_url("**/plan/")
     row = page.locator("table.capacity tbody tr", has_text="Warehouse operations")
     assert row.locator("td").count() == 26

@@ -136,8 +136,8 @@ def months_later(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def tenths_up(weeks: Fraction) -> str:
-    """A shortfall rounded up to a tenth, without a trailing ".0", with "week" for exactly one."""
+def more_weeks(weeks: Fraction) -> str:
+    """Rounded up to a tenth, without a trailing '.0', and '1 more week' in the singular."""
     tenths = math.ceil(weeks * 10)
     text = f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
     return f"{text} more week" if text == "1" else f"{text} more weeks"
@@ -168,7 +168,7 @@ def spec_evaluation(t: Trainee, role: str, d: date) -> tuple[bool, str, str]:
     total, distinct = sum(weeks.values(), Fraction(0)), len(weeks)
     criteria = []  # (met, progress, sentence)
     if total_w > 0:
-        criteria.append((total >= total_w, min(Fraction(1), total / total_w), f"needs {tenths_up(total_w - total)} in total"))
+        criteria.append((total >= total_w, min(Fraction(1), total / total_w), f"needs {more_weeks(total_w - total)} in total"))
     if distinct_n > 0:
         short = distinct_n - distinct
         noun = "job type" if short == 1 else "job types"
@@ -177,7 +177,7 @@ def spec_evaluation(t: Trainee, role: str, d: date) -> tuple[bool, str, str]:
     for job, w, g in rotation_reqs:
         have = weeks.get(job, Fraction(0))
         if w > 0:
-            criteria.append((have >= w, min(Fraction(1), have / w), f"needs {tenths_up(w - have)} in {JOBS[job]}"))
+            criteria.append((have >= w, min(Fraction(1), have / w), f"needs {more_weeks(w - have)} in {JOBS[job]}"))
         if g is not None:
             rated = [(end, rating) for j, _, end, rating in done if j == job and rating is not None]
             latest = max(rated)[1] if rated else None
@@ -237,10 +237,10 @@ def test_export_and_run_agree_with_spec_on_a_generated_programme_with_credits_an
         still_open = sum(1 for history in flags.values() if history and history[-1][1] is None)
         run = runner.invoke(args=["readiness", "run", "--as-of", d.isoformat()])
         active = sum(1 for t in trainees if t.status == "active")
-        trainees_word = "trainee" if active == 1 else "trainees"
-        flags_word = "flag" if raised == 1 else "flags"
-        assert run.output.strip() == (f"Readiness at {d.isoformat()}: {active} active {trainees_word} evaluated, "
-                                      f"{raised} {flags_word} raised, {cleared} cleared, {still_open} open."), d
+        trainees_evaluated = f"{active} active trainee" + ("" if active == 1 else "s")
+        flags_raised = f"{raised} flag" + ("" if raised == 1 else "s")
+        assert run.output.strip() == (f"Readiness at {d.isoformat()}: {trainees_evaluated} evaluated, "
+                                      f"{flags_raised} raised, {cleared} cleared, {still_open} open."), d
     assert seen_ready == {"ready", "not_ready"}
     expected_flags = sorted(
         [email, role, raised.isoformat(), cleared.isoformat() if cleared else "", ""]

@@ -194,6 +194,9 @@ def test_deferring_needs_a_reason_and_a_revisit_date_and_keeps_the_trainee_activ
     page = missing.get_data(as_text=True)
     assert re.search(r'id="reason-error"><li>Say why the decision is deferred.</li>', page)
     assert re.search(r'id="revisit_on-error"><li>Enter the date to look at this again, after today.</li>', page)
+    assert "Nothing was saved: 2 things need correcting" in page  # the summary above the form, linking each field
+    assert '<a href="#reason">Reason: Say why the decision is deferred.</a>' in page
+    assert page.count('id="error-summary"') == 1  # only the form that failed has one
     assert db.session.get(ReadinessFlag, flag.id).decision is None
     revisit = today() + timedelta(days=30)
     done = post_form(client, f"/readiness/flags/{flag.id}", {"reason": "Waiting for the spring intake", "revisit_on": revisit.isoformat()},
