@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
@@ -81,9 +81,87 @@ def load_credit_facts(trainee_ids: Select) -> dict[int, list[rules.CreditFact]]:
     return facts
 
 
+def day_count(start, end):
+    """Inclusive days from start to end, in SQL: whole days on every database."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.cast(func.julianday(end) - func.julianday(start), Integer) + 1
+    return end - start + 1
+
+
+def load_summaries(trainee_ids: Select, roles: list[rules.RoleSpec], as_of: date) -> dict[int, rules.Summary]:
+    """Each of these trainees' readiness summary at as_of, aggregated by the database (four queries).
+
+    Days per job type of rotations completed at as_of, the latest rating per job type, the best
+    score per required module among results valid at as_of (each module's first valid completion
+    date is worked out once, so SQL only compares dates), then the credits added as SPEC counts them.
+    Trainees without any fact have no entry: summary_of gives them an empty summary.
+    """
+    ids = trainee_ids.scalar_subquery()
+    # Core rows (no ORM loading): tens of thousands of plain tuples.
+    connection = db.session.connection()
+    days: dict[int, dict[int, int]] = defaultdict(dict)
+    for trainee_id, job_type_id, count in connection.execute(
+        select(Rotation.trainee_id, Rotation.job_type_id, func.sum(day_count(Rotation.start_date, Rotation.end_date)))
+        .where(Rotation.trainee_id.in_(ids), Rotation.end_date <= as_of)
+        .group_by(Rotation.trainee_id, Rotation.job_type_id)
+    ):
+        days[trainee_id][job_type_id] = int(count)
+    last = (
+        select(Rotation.trainee_id, Rotation.job_type_id, func.max(Rotation.end_date).label("end_date"))
+        .where(Rotation.trainee_id.in_(ids), Rotation.end_date <= as_of, Rotation.rating.is_not(None))
+        .group_by(Rotation.trainee_id, Rotation.job_type_id).subquery()
+    )
+    keys: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for trainee_id, job_type_id, end_date, rating in connection.execute(
+        select(Rotation.trainee_id, Rotation.job_type_id, Rotation.end_date, Rotation.rating).join(last, and_(
+            Rotation.trainee_id == last.c.trainee_id, Rotation.job_type_id == last.c.job_type_id,
+            Rotation.end_date == last.c.end_date,
+        )).where(Rotation.rating.is_not(None))
+    ):
+        key = rules.latest_key(end_date, False, rating)
+        if key > keys[trainee_id].get(job_type_id, key):
+            keys[trainee_id][job_type_id] = key
+        keys[trainee_id].setdefault(job_type_id, key)
+    validity = {m.module_id: m.valid_months for role in roles for m in role.module_requirements}
+    valid = or_(*(
+        and_(ModuleResult.module_id == module_id, ModuleResult.completed_on >= rules.valid_from(as_of, months))
+        if months else ModuleResult.module_id == module_id
+        for module_id, months in validity.items()
+    )) if validity else false()
+    best: dict[int, dict] = defaultdict(dict)
+    for trainee_id, module_id, score in connection.execute(
+        select(ModuleResult.trainee_id, ModuleResult.module_id, func.max(ModuleResult.score, type_=ModuleResult.score.type))
+        .where(ModuleResult.trainee_id.in_(ids), ModuleResult.completed_on <= as_of, valid)
+        .group_by(ModuleResult.trainee_id, ModuleResult.module_id)
+    ):
+        best[trainee_id][module_id] = score
+    exempt = {}
+    for trainee_id, credits in load_credit_facts(trainee_ids).items():
+        for credit in credits:
+            if credit.kind == "experience" and credit.granted_on <= as_of:
+                job_days = days[trainee_id]
+                job_days[credit.job_type_id] = job_days.get(credit.job_type_id, 0) + 7 * credit.weeks
+                if credit.rating is not None:
+                    key = rules.latest_key(credit.granted_on, True, credit.rating)
+                    if key > keys[trainee_id].get(credit.job_type_id, key):
+                        keys[trainee_id][credit.job_type_id] = key
+                    keys[trainee_id].setdefault(credit.job_type_id, key)
+        exempt[trainee_id] = rules.exemptions(credits, as_of)
+    return {
+        trainee_id: rules.Summary(
+            days.get(trainee_id, {}), {job: key[2] for job, key in keys.get(trainee_id, {}).items()},
+            best.get(trainee_id, {}), exempt.get(trainee_id, {}),
+        )
+        for trainee_id in set(days) | set(keys) | set(best) | set(exempt)
+    }
+
+
+EMPTY_SUMMARY = rules.Summary({}, {}, {}, {})
+
+
 def load_trainee_emails(trainee_ids: Select) -> dict[int, str]:
     """Each trainee's email, for exports (one query)."""
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(Trainee.id, User.email).join(User, Trainee.user_id == User.id)
         .where(Trainee.id.in_(trainee_ids.scalar_subquery()))
     )
