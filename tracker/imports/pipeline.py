@@ -22,8 +22,11 @@ from tracker.imports.checks import RowCheck, refuse_repeats, sentence
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
 from tracker.infra.bulk import insert_rows, update_rows
+from tracker.infra.clock import today
 from tracker.trainees import rules
 from tracker.trainees.services import lock_trainees
+
+WRITE_CHUNK = 5000  # rows inserted, and audited, at a time
 
 
 @dataclass
@@ -69,7 +72,9 @@ class Importer:
         batch = Batch(Problems())
         batch.rows = read_rows(data, self.columns, batch.problems)
         self.look_up(batch)
-        batch.planned = [p for p in (self.parse(RowCheck(row, batch.problems), batch) for row in batch.rows) if p]
+        day = today()
+        batch.planned = [p for p in (self.parse(RowCheck(row, batch.problems, day), batch) for row in batch.rows) if p]
+        batch.rows = []  # what the rows say is in `planned` now: the raw rows need not stay in memory
         refuse_repeats(batch.planned, self.key, batch.problems, self.repeated_message)
         self.lock(batch)
         batch.recorded = self.load_recorded(batch)
@@ -160,11 +165,13 @@ class RecordImporter(Importer):
     def write(self, batch: Batch, creates: list[Planned], updates: list[Planned], actor) -> None:
         """Insert the new records and change the others, a few statements in all, each change audited."""
         model = self.model
-        new_rows = [{**p.values, "version": 1} for p in creates]
-        ids = insert_rows(model, new_rows)
-        record_events_bulk(actor, "create", model, [
-            (new_id, row["trainee_id"], None, snapshot_of(model, {**row, "id": new_id})) for new_id, row in zip(ids, new_rows, strict=True)
-        ])
+        for start in range(0, len(creates), WRITE_CHUNK):  # in chunks, so memory stays bounded however long the file
+            new_rows = [{**p.values, "version": 1} for p in creates[start:start + WRITE_CHUNK]]
+            ids = insert_rows(model, new_rows)
+            record_events_bulk(actor, "create", model, [
+                (new_id, row["trainee_id"], None, snapshot_of(model, {**row, "id": new_id}))
+                for new_id, row in zip(ids, new_rows, strict=True)
+            ])
         changed = [{**p.existing, **{column: p.values[column] for column in self.changeable}} for p in updates]
         update_rows(model, changed, self.changeable)
         record_events_bulk(actor, "update", model, [
