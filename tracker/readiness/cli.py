@@ -11,7 +11,7 @@ from tracker.core.parsing import parse_record_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import queries, services
-from tracker.web.cli import fail
+from tracker.web.cli import QUIET_OPTION, Progress, fail
 
 readiness_cli = AppGroup("readiness", help="Evaluate readiness, raise and clear flags, export.")
 
@@ -43,10 +43,12 @@ def echo_csv(header: tuple[str, ...], rows) -> None:
 
 @readiness_cli.command("run")
 @AS_OF_OPTION
-def run_command(as_of: str | None) -> None:
+@QUIET_OPTION
+def run_command(as_of: str | None, quiet: bool) -> None:
     """Evaluate every active trainee, raise and clear flags, and print one summary line."""
     day = as_of_date(as_of)
-    counts = services.run_readiness(day)
+    with Progress("Evaluating trainees", quiet) as progress:
+        counts = services.run_readiness(day, progress)
     db.session.commit()
     click.echo(
         f"Readiness at {day.isoformat()}: {counts['trainees']} active trainees evaluated, "
@@ -56,9 +58,12 @@ def run_command(as_of: str | None) -> None:
 
 @readiness_cli.command("export")
 @AS_OF_OPTION
-def export_command(as_of: str | None) -> None:
-    """Print every active trainee's readiness for every role as CSV, changing nothing."""
-    echo_csv(EXPORT_HEADER, services.export_rows(as_of_date(as_of)))
+@QUIET_OPTION
+def export_command(as_of: str | None, quiet: bool) -> None:
+    """Print every active trainee's readiness for every role as CSV, changing nothing (progress on standard error)."""
+    day = as_of_date(as_of)
+    with Progress("Evaluating trainees", quiet, err=True) as progress:
+        echo_csv(EXPORT_HEADER, services.export_rows(day, progress))
 
 
 @readiness_cli.command("flags")

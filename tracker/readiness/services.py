@@ -1,5 +1,5 @@
 """Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +17,9 @@ from tracker.trainees.models import Trainee
 FLAG_LOCK = "readiness-flags"
 # Ids per UPDATE ... WHERE id IN (...): well under every database's parameter limit.
 CHUNK = 500
+PROGRESS_STEP = 500  # trainees between two calls of a progress callback
+# A progress callback: told (done, total) now and then.
+ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpe
     return readiness[trainee.id].evaluations if trainee.id in readiness else ()
 
 
-def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
+def export_rows(as_of: date, progress: ProgressCallback | None = None) -> Iterator[tuple[str, str, str, str, str]]:
     """(email, role code, ready/not_ready, progress, unmet) per active trainee and role, by email then role.
 
     Trainees are evaluated one at a time as the rows are written, so no
@@ -93,17 +96,22 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
     # Plain character order of emails and role codes, the same on every database.
     roles = sorted(queries.load_roles(), key=lambda role: role.code)
     summaries = queries.load_summaries(trainee_ids, roles, as_of)
-    for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
+    emails = sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items())
+    for done, (email, trainee_id) in enumerate(emails):
+        if progress is not None and done % PROGRESS_STEP == 0:
+            progress(done, len(emails))
         summary = summaries.get(trainee_id, queries.EMPTY_SUMMARY)
         for role in roles:
             ready, hundredths, unmet = rules.status(role, summary)
             yield (email, role.code, "ready" if ready else "not_ready", rules.format_hundredths(hundredths), "; ".join(unmet))
+    if progress is not None:
+        progress(len(emails), len(emails))
 
 
 # --- flags ------------------------------------------------------------------
 
 
-def run_readiness(as_of: date) -> dict[str, int]:
+def run_readiness(as_of: date, progress: ProgressCallback | None = None) -> dict[str, int]:
     """Raise and clear flags at `as_of` (flushed, not committed); counts of what it did.
 
     Raises a flag where an active trainee is ready, has no open flag for the
@@ -116,13 +124,18 @@ def run_readiness(as_of: date) -> dict[str, int]:
     roles = queries.load_roles()
     summaries = queries.load_summaries(trainee_ids, roles, as_of)
     evaluated, ready = 0, {}
-    for trainee_id in db.session.scalars(trainee_ids).all():
+    active = db.session.scalars(trainee_ids).all()
+    for trainee_id in active:
+        if progress is not None and evaluated % PROGRESS_STEP == 0:
+            progress(evaluated, len(active))
         evaluated += 1
         summary = summaries.get(trainee_id, queries.EMPTY_SUMMARY)
         for role in roles:
             # Only the ready ones are evaluated in full (for the flags' snapshots).
             found = rules.status(role, summary)[0]
             ready[(trainee_id, role.id)] = (role, rules.evaluate_summary(role, summary)) if found else None
+    if progress is not None:
+        progress(evaluated, evaluated)
     lock_for_writing(db.session, FLAG_LOCK)
     still_active = set(db.session.scalars(trainee_ids))
     open_flags = queries.load_open_flags(trainee_ids)
