@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Integer, Select, and_, false, func, or_, select
+from sqlalchemy import Integer, Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
@@ -91,37 +91,44 @@ def day_count(start, end):
 def load_summaries(trainee_ids: Select, roles: list[rules.RoleSpec], as_of: date) -> dict[int, rules.Summary]:
     """Each of these trainees' readiness summary at as_of, aggregated by the database (four queries).
 
-    Days per job type of rotations completed at as_of, the latest rating per job type, the best
-    score per required module among results valid at as_of (each module's first valid completion
-    date is worked out once, so SQL only compares dates), then the credits added as SPEC counts them.
-    Trainees without any fact have no entry: summary_of gives them an empty summary.
+    The completed rotations and the experience credits granted by as_of (each a rotation of 7 x weeks
+    days ending on its granted-on date, SPEC) are one set: the database sums their days per job type
+    and ranks the rated ones for the latest rating (latest end date, then a rotation before a credit,
+    then the higher rating: rules.latest_rating). The best score per required module is taken among
+    results valid at as_of: each module's first valid completion date is worked out once, so SQL only
+    compares dates. Exemptions are few and read as they are. Trainees without any fact have no entry.
     """
     ids = trainee_ids.scalar_subquery()
     # Core rows (no ORM loading): tens of thousands of plain tuples.
     connection = db.session.connection()
+    completed = union_all(
+        select(Rotation.trainee_id, Rotation.job_type_id, day_count(Rotation.start_date, Rotation.end_date).label("days"),
+               Rotation.end_date.label("ended_on"), Rotation.rating, literal(1).label("seen"))
+        .where(Rotation.trainee_id.in_(ids), Rotation.end_date <= as_of),
+        select(Credit.trainee_id, Credit.job_type_id, (7 * Credit.weeks).label("days"), Credit.granted_on.label("ended_on"),
+               Credit.rating, literal(0).label("seen"))
+        .where(Credit.trainee_id.in_(ids), Credit.kind == "experience", Credit.granted_on <= as_of,
+               Credit.revoked_on.is_(None)),
+    ).subquery()
     days: dict[int, dict[int, int]] = defaultdict(dict)
     for trainee_id, job_type_id, count in connection.execute(
-        select(Rotation.trainee_id, Rotation.job_type_id, func.sum(day_count(Rotation.start_date, Rotation.end_date)))
-        .where(Rotation.trainee_id.in_(ids), Rotation.end_date <= as_of)
-        .group_by(Rotation.trainee_id, Rotation.job_type_id)
-    ):
+        select(completed.c.trainee_id, completed.c.job_type_id, func.sum(completed.c.days))
+        .group_by(completed.c.trainee_id, completed.c.job_type_id)
+    ).all():
         days[trainee_id][job_type_id] = int(count)
-    last = (
-        select(Rotation.trainee_id, Rotation.job_type_id, func.max(Rotation.end_date).label("end_date"))
-        .where(Rotation.trainee_id.in_(ids), Rotation.end_date <= as_of, Rotation.rating.is_not(None))
-        .group_by(Rotation.trainee_id, Rotation.job_type_id).subquery()
+    place = func.row_number().over(
+        partition_by=(completed.c.trainee_id, completed.c.job_type_id),
+        order_by=(completed.c.ended_on.desc(), completed.c.seen.desc(), completed.c.rating.desc()),
+    ).label("place")
+    ranked = (
+        select(completed.c.trainee_id, completed.c.job_type_id, completed.c.rating, place)
+        .where(completed.c.rating.is_not(None)).subquery()
     )
-    keys: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for trainee_id, job_type_id, end_date, rating in connection.execute(
-        select(Rotation.trainee_id, Rotation.job_type_id, Rotation.end_date, Rotation.rating).join(last, and_(
-            Rotation.trainee_id == last.c.trainee_id, Rotation.job_type_id == last.c.job_type_id,
-            Rotation.end_date == last.c.end_date,
-        )).where(Rotation.rating.is_not(None))
-    ):
-        key = rules.latest_key(end_date, False, rating)
-        if key > keys[trainee_id].get(job_type_id, key):
-            keys[trainee_id][job_type_id] = key
-        keys[trainee_id].setdefault(job_type_id, key)
+    latest: dict[int, dict[int, int]] = defaultdict(dict)
+    for trainee_id, job_type_id, rating in connection.execute(
+        select(ranked.c.trainee_id, ranked.c.job_type_id, ranked.c.rating).where(ranked.c.place == 1)
+    ).all():
+        latest[trainee_id][job_type_id] = rating
     validity = {m.module_id: m.valid_months for role in roles for m in role.module_requirements}
     valid = or_(*(
         and_(ModuleResult.module_id == module_id, ModuleResult.completed_on >= rules.valid_from(as_of, months))
@@ -133,26 +140,23 @@ def load_summaries(trainee_ids: Select, roles: list[rules.RoleSpec], as_of: date
         select(ModuleResult.trainee_id, ModuleResult.module_id, func.max(ModuleResult.score, type_=ModuleResult.score.type))
         .where(ModuleResult.trainee_id.in_(ids), ModuleResult.completed_on <= as_of, valid)
         .group_by(ModuleResult.trainee_id, ModuleResult.module_id)
-    ):
+    ).all():
         best[trainee_id][module_id] = score
-    exempt = {}
-    for trainee_id, credits in load_credit_facts(trainee_ids).items():
-        for credit in credits:
-            if credit.kind == "experience" and credit.granted_on <= as_of:
-                job_days = days[trainee_id]
-                job_days[credit.job_type_id] = job_days.get(credit.job_type_id, 0) + 7 * credit.weeks
-                if credit.rating is not None:
-                    key = rules.latest_key(credit.granted_on, True, credit.rating)
-                    if key > keys[trainee_id].get(credit.job_type_id, key):
-                        keys[trainee_id][credit.job_type_id] = key
-                    keys[trainee_id].setdefault(credit.job_type_id, key)
-        exempt[trainee_id] = rules.exemptions(credits, as_of)
+    exemptions = defaultdict(list)
+    for trainee_id, *fields in connection.execute(
+        select(Credit.trainee_id, Credit.kind, Credit.granted_on, Credit.reason, Credit.job_type_id, Credit.weeks,
+               Credit.rating, Credit.module_id)
+        .where(Credit.trainee_id.in_(ids), Credit.kind == "exemption", Credit.granted_on <= as_of,
+               Credit.revoked_on.is_(None))
+        .order_by(Credit.id)
+    ).all():
+        exemptions[trainee_id].append(rules.CreditFact(*fields))
     return {
         trainee_id: rules.Summary(
-            days.get(trainee_id, {}), {job: key[2] for job, key in keys.get(trainee_id, {}).items()},
-            best.get(trainee_id, {}), exempt.get(trainee_id, {}),
+            days.get(trainee_id, {}), latest.get(trainee_id, {}), best.get(trainee_id, {}),
+            rules.exemptions(exemptions[trainee_id], as_of) if trainee_id in exemptions else {},
         )
-        for trainee_id in set(days) | set(keys) | set(best) | set(exempt)
+        for trainee_id in set(days) | set(best) | set(exemptions)
     }
 
 
