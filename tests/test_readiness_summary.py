@@ -5,7 +5,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tracker.readiness import rules
+from tests.factories import make_experience, make_job_type, make_role, make_rotation, make_trainee
+from tracker.extensions import db
+from tracker.readiness import queries, rules
 
 
 def role(rnd: random.Random, code: str) -> rules.RoleSpec:
@@ -46,3 +48,30 @@ def test_valid_from_is_the_first_valid_completion_date():
             first = rules.valid_from(as_of, months)
             assert rules.add_months(first, months) > as_of
             assert rules.add_months(first - timedelta(days=1), months) <= as_of
+
+
+# --- the summaries the database aggregates ------------------------------------------------------------
+
+
+def test_the_database_breaks_latest_rating_ties_as_the_rules_do(app):
+    """A credit ending on the day a rotation of its job type does: the rotation's rating is the latest,
+    higher or lower; a later credit is the latest, whatever its rating; credits add their days."""
+    job = make_job_type()
+    role = make_role(rotations=[(job, 0, 3)])
+    same_day, rated_lower, later_credit = make_trainee(), make_trainee(), make_trainee()
+    make_rotation(same_day, job, date(2025, 3, 3), date(2025, 3, 30), rating=4)
+    make_experience(same_day, job, 2, date(2025, 3, 30), rating=2)
+    make_rotation(rated_lower, job, date(2025, 3, 3), date(2025, 3, 30), rating=2)
+    make_experience(rated_lower, job, 3, date(2025, 3, 30), rating=5)
+    make_rotation(later_credit, job, date(2025, 3, 3), date(2025, 3, 30), rating=5)
+    make_experience(later_credit, job, 1, date(2025, 4, 6), rating=1)
+    db.session.flush()
+    as_of = date(2025, 6, 1)
+    roles = queries.load_roles()
+    summaries = queries.load_summaries(queries.active_trainee_ids(), roles, as_of)
+    assert summaries[same_day.id].latest == {job.id: 4}
+    assert summaries[same_day.id].days == {job.id: 28 + 14}
+    assert summaries[rated_lower.id].latest == {job.id: 2}
+    assert summaries[later_credit.id].latest == {job.id: 1}
+    spec = next(r for r in roles if r.id == role.id)
+    assert [rules.status(spec, summaries[t.id])[0] for t in (same_day, rated_lower, later_credit)] == [True, False, False]
