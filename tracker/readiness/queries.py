@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Integer, Select, and_, false, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, Select, and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
@@ -81,6 +81,9 @@ def load_credit_facts(trainee_ids: Select) -> dict[int, list[rules.CreditFact]]:
     return facts
 
 
+DAY_ZERO = date(1900, 1, 1)  # day numbers count from here: positive for every date a record may have
+
+
 def day_count(start, end):
     """Inclusive days from start to end, in SQL: whole days on every database."""
     if db.session.get_bind().dialect.name == "sqlite":
@@ -89,12 +92,12 @@ def day_count(start, end):
 
 
 def load_summaries(trainee_ids: Select, roles: list[rules.RoleSpec], as_of: date) -> dict[int, rules.Summary]:
-    """Each of these trainees' readiness summary at as_of, aggregated by the database (four queries).
+    """Each of these trainees' readiness summary at as_of, aggregated by the database (three queries).
 
     The completed rotations and the experience credits granted by as_of (each a rotation of 7 x weeks
     days ending on its granted-on date, SPEC) are one set: the database sums their days per job type
-    and ranks the rated ones for the latest rating (latest end date, then a rotation before a credit,
-    then the higher rating: rules.latest_rating). The best score per required module is taken among
+    and finds the latest rating (latest end date, then a rotation before a credit, then the higher
+    rating: rules.latest_rating) in the same grouping. The best score per required module is taken among
     results valid at as_of: each module's first valid completion date is worked out once, so SQL only
     compares dates. Exemptions are few and read as they are. Trainees without any fact have no entry.
     """
@@ -110,25 +113,22 @@ def load_summaries(trainee_ids: Select, roles: list[rules.RoleSpec], as_of: date
         .where(Credit.trainee_id.in_(ids), Credit.kind == "experience", Credit.granted_on <= as_of,
                Credit.revoked_on.is_(None)),
     ).subquery()
+    # One pass over that set, grouped by trainee and job type: the days, and the latest rating as the largest
+    # of day number x 100 + (1 for a rotation, 0 for a credit) x 10 + rating over the rated ones, which
+    # orders them as rules.latest_rating does (latest end date, a rotation before a credit, the higher rating).
+    ranked = case((
+        completed.c.rating.is_not(None),
+        day_count(literal(DAY_ZERO, Date), completed.c.ended_on) * 100 + completed.c.seen * 10 + completed.c.rating,
+    ))
     days: dict[int, dict[int, int]] = defaultdict(dict)
-    for trainee_id, job_type_id, count in connection.execute(
-        select(completed.c.trainee_id, completed.c.job_type_id, func.sum(completed.c.days))
+    latest: dict[int, dict[int, int]] = defaultdict(dict)
+    for trainee_id, job_type_id, count, key in connection.execute(
+        select(completed.c.trainee_id, completed.c.job_type_id, func.sum(completed.c.days), func.max(ranked))
         .group_by(completed.c.trainee_id, completed.c.job_type_id)
     ).all():
         days[trainee_id][job_type_id] = int(count)
-    place = func.row_number().over(
-        partition_by=(completed.c.trainee_id, completed.c.job_type_id),
-        order_by=(completed.c.ended_on.desc(), completed.c.seen.desc(), completed.c.rating.desc()),
-    ).label("place")
-    ranked = (
-        select(completed.c.trainee_id, completed.c.job_type_id, completed.c.rating, place)
-        .where(completed.c.rating.is_not(None)).subquery()
-    )
-    latest: dict[int, dict[int, int]] = defaultdict(dict)
-    for trainee_id, job_type_id, rating in connection.execute(
-        select(ranked.c.trainee_id, ranked.c.job_type_id, ranked.c.rating).where(ranked.c.place == 1)
-    ).all():
-        latest[trainee_id][job_type_id] = rating
+        if key is not None:
+            latest[trainee_id][job_type_id] = int(key) % 10
     validity = {m.module_id: m.valid_months for role in roles for m in role.module_requirements}
     valid = or_(*(
         and_(ModuleResult.module_id == module_id, ModuleResult.completed_on >= rules.valid_from(as_of, months))
