@@ -7,6 +7,7 @@ from sqlalchemy import insert, inspect
 
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
+from tracker.infra.clock import utcnow
 
 IGNORED_COLUMNS = {"password_hash", "session_version", "created_at", "updated_at", "version"}
 
@@ -69,14 +70,17 @@ def snapshot_of(model, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_events_bulk(actor, action: str, model, changes: list[tuple[int, int | None, dict | None, dict | None]]) -> None:
-    """Audit many changes to records of one kind in one statement; each change is (entity id, trainee id, before, after)."""
+    """Audit many changes to records of one kind in one statement; each change is (entity id, trainee id, before, after).
+
+    Written as plain rows (no ORM objects), all at one instant: they are one change.
+    """
     if not changes:
         return
-    actor_id = getattr(actor, "id", None)
-    db.session.execute(insert(AuditEvent), [
+    actor_id, at = getattr(actor, "id", None), utcnow()
+    db.session.connection().execute(insert(AuditEvent.__table__), [
         {
             "actor_id": actor_id, "action": action, "entity_type": model.__tablename__,
-            "entity_id": entity_id, "trainee_id": trainee_id, "before": before, "after": after,
+            "entity_id": entity_id, "trainee_id": trainee_id, "before": before, "after": after, "at": at,
         }
         for entity_id, trainee_id, before, after in changes
     ])

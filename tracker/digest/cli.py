@@ -10,7 +10,7 @@ from tracker.digest import services
 from tracker.digest.content import build_digests
 from tracker.extensions import db
 from tracker.infra.clock import programme_zone, today, utcnow
-from tracker.web.cli import fail
+from tracker.web.cli import QUIET_OPTION, Progress, fail
 
 digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 
@@ -18,16 +18,18 @@ digest_cli = AppGroup("digest", help="The weekly readiness digest.")
 @digest_cli.command("send")
 @click.option("--week", "week_text", metavar="YYYY-Www", help="ISO week (default: the current week in TRACKER_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Render and report; send and record nothing.")
-def send_command(week_text: str | None, dry_run: bool) -> None:
+@QUIET_OPTION
+def send_command(week_text: str | None, dry_run: bool, quiet: bool) -> None:
     """Record one digest per recipient for the week, then try every pending one at once; exit 1 if any failed."""
     try:
         week = check_week_in_range(parse_week(week_text), today()) if week_text else current_week(utcnow(), programme_zone())
     except WeekError as exc:
         fail(str(exc))
     if dry_run:
-        print_dry_run(week)
+        print_dry_run(week, quiet)
         return
-    report = services.send_week(week, backoff=False)
+    with Progress("Building digests", quiet) as progress:
+        report = services.send_week(week, backoff=False, progress=progress)
     click.echo(summary_line(report))
     if report.any_failed:
         raise SystemExit(1)
@@ -55,12 +57,14 @@ def local_time(moment: datetime) -> str:
     return f"{format_day(local.date())} {local:%H:%M} {zone.key}"
 
 
-def print_dry_run(week) -> None:
+def print_dry_run(week, quiet: bool = False) -> None:
     """Each recipient and what a real run would do, then a count; nothing is written."""
     recorded = services.recorded_statuses(str(week))
     would = {"send": 0, "skip": 0, "already recorded": 0}
     digests = build_digests(week)
-    for digest, planned in zip(digests, services.plan_week(digests), strict=True):
+    with Progress("Building digests", quiet) as progress:
+        plans = services.plan_week(digests, progress)
+    for digest, planned in zip(digests, plans, strict=True):
         who = digest.recipient.email
         if digest.recipient.id in recorded:
             would["already recorded"] += 1

@@ -65,9 +65,14 @@ def plan_digest(digest: Digest) -> NewMail:
     )
 
 
-def plan_week(digests: list[Digest]) -> list[NewMail]:
-    """What recording these digests would store (nothing is written)."""
-    return [plan_digest(digest) for digest in digests]
+def plan_week(digests: list[Digest], progress=None) -> list[NewMail]:
+    """What recording these digests would store (nothing is written); `progress(done, total)` is told of each one rendered."""
+    planned = []
+    for digest in digests:
+        planned.append(plan_digest(digest))
+        if progress is not None:
+            progress(len(planned), len(digests))
+    return planned
 
 
 def recorded_statuses(week: str) -> dict[int, str]:
@@ -75,22 +80,22 @@ def recorded_statuses(week: str) -> dict[int, str]:
     return outbox.recorded_statuses(KIND, week)
 
 
-def record_week(week: IsoWeek) -> int:
+def record_week(week: IsoWeek, progress=None) -> int:
     """One digest per recipient for the week, rendered now, unless one is recorded already; how many were new."""
     already = recorded_statuses(str(week))
-    return outbox.record_if_absent(plan_week([d for d in build_digests(week) if d.recipient.id not in already]))
+    return outbox.record_if_absent(plan_week([d for d in build_digests(week) if d.recipient.id not in already], progress))
 
 
-def send_week(week: IsoWeek, backoff: bool = True) -> RunReport:
+def send_week(week: IsoWeek, backoff: bool = True, progress=None) -> RunReport:
     """Record the week's digests, then send its pending ones and what is due of other weeks.
 
     `backoff=False` (a person running `digest send`) tries every pending
     digest of the week at once, however recently it failed; the scheduler's
     run (`backoff=True`) waits for each one's back-off. Other weeks' digests
-    are tried only once due.
+    are tried only once due. `progress(done, total)` is told of each digest rendered.
     """
     report = RunReport(str(week))
-    report.recorded = record_week(week)
+    report.recorded = record_week(week, progress)
     now = utcnow()
     this_week = outbox.pending_ids(db.session, KIND, week=report.week, due_at=now if backoff else None)
     other_weeks = outbox.pending_ids(db.session, KIND, other_than_week=report.week, due_at=now)

@@ -26,8 +26,9 @@ def a(word: str) -> str:
 class RowCheck:
     """Reads the fields of one row; each problem is added to the file's report under the row's line."""
 
-    def __init__(self, row: Row, problems: Problems):
+    def __init__(self, row: Row, problems: Problems, day: date | None = None):
         self.row, self.problems = row, problems
+        self.day = day  # today, read once per file rather than once per date field
 
     @property
     def ok(self) -> bool:
@@ -51,7 +52,7 @@ class RowCheck:
     def date(self, column: str, required: bool = True) -> date | None:
         """A YYYY-MM-DD date within the dates records may have (1950 to ten years from today)."""
         value = self.required(column) if required else self.row[column]
-        return self.parsed(column, lambda text: parse_record_date(text, today())) if value else None
+        return self.parsed(column, lambda text: parse_record_date(text, self.day or today())) if value else None
 
     def parsed(self, column: str, parse: Callable[[str], Any]) -> Any:
         """The value through a rule's parser; its ValueError message becomes the reason."""

@@ -12,7 +12,7 @@ from tracker.core.formatting import plural
 from tracker.extensions import db
 from tracker.imports import services
 from tracker.imports.csvfile import ImportFailed
-from tracker.web.cli import fail
+from tracker.web.cli import QUIET_OPTION, Progress, fail
 
 trainees_cli = AppGroup("trainees", help="Import trainees (email,name,supervisor_email,start_date,cohort[,target_roles]), invite them; export them.")
 rotations_cli = AppGroup("rotations", help="Import and export rotations (trainee_email,job_type,supervisor_email,start_date,end_date,rating,notes).")
@@ -24,7 +24,7 @@ leave_cli = AppGroup("leave", help="Import and export leave (trainee_email,start
 PATH = click.argument("path", type=click.Path(dir_okay=False))
 
 
-def run_import(kind: str, path: str) -> None:
+def run_import(kind: str, path: str, quiet: bool = False) -> None:
     """Import one file: all rows or none; every bad line is printed, then one line saying nothing changed."""
     try:
         with open(path, "rb") as handle:
@@ -32,7 +32,8 @@ def run_import(kind: str, path: str) -> None:
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
     try:
-        report = services.import_file(kind, data)
+        with Progress(f"Importing {kind}", quiet) as progress:
+            report = services.import_file(kind, data, progress=progress)
     except ImportFailed as exc:
         for line in exc.lines():
             click.echo(f"{path}: {line}", err=True)
@@ -47,9 +48,10 @@ def run_import(kind: str, path: str) -> None:
 
 @trainees_cli.command("import")
 @PATH
-def import_trainees_command(path: str) -> None:
+@QUIET_OPTION
+def import_trainees_command(path: str, quiet: bool) -> None:
     """Import trainees from a CSV file (every row or none); new trainees are invited by email."""
-    run_import("trainees", path)
+    run_import("trainees", path, quiet)
 
 
 @trainees_cli.command("export")
@@ -60,9 +62,10 @@ def export_trainees_command() -> None:
 
 @rotations_cli.command("import")
 @PATH
-def import_rotations_command(path: str) -> None:
+@QUIET_OPTION
+def import_rotations_command(path: str, quiet: bool) -> None:
     """Import rotations from a CSV file: every row or none."""
-    run_import("rotations", path)
+    run_import("rotations", path, quiet)
 
 
 @rotations_cli.command("export")
@@ -73,9 +76,10 @@ def export_rotations_command() -> None:
 
 @results_cli.command("import")
 @PATH
-def import_results_command(path: str) -> None:
+@QUIET_OPTION
+def import_results_command(path: str, quiet: bool) -> None:
     """Import module results from a CSV file: every row or none."""
-    run_import("results", path)
+    run_import("results", path, quiet)
 
 
 @results_cli.command("export")
@@ -86,9 +90,10 @@ def export_results_command() -> None:
 
 @credits_cli.command("import")
 @PATH
-def import_credits_command(path: str) -> None:
+@QUIET_OPTION
+def import_credits_command(path: str, quiet: bool) -> None:
     """Import credits for prior learning from a CSV file: every row or none."""
-    run_import("credits", path)
+    run_import("credits", path, quiet)
 
 
 @credits_cli.command("export")
@@ -99,9 +104,10 @@ def export_credits_command() -> None:
 
 @leave_cli.command("import")
 @PATH
-def import_leave_command(path: str) -> None:
+@QUIET_OPTION
+def import_leave_command(path: str, quiet: bool) -> None:
     """Import leave from a CSV file: every row or none."""
-    run_import("leave", path)
+    run_import("leave", path, quiet)
 
 
 @leave_cli.command("export")

@@ -12,6 +12,7 @@ like the trainees themselves) how it is locked, sorted out and written.
 `RecordImporter` does all of that for a trainee's records (rotations,
 results, and the next kinds: credits, leave) from a model and its columns.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,12 @@ from tracker.imports.checks import RowCheck, refuse_repeats, sentence
 from tracker.imports.csvfile import Problems, Row, read_rows
 from tracker.imports.report import ImportReport
 from tracker.infra.bulk import insert_rows, update_rows
+from tracker.infra.clock import today
 from tracker.trainees import rules
 from tracker.trainees.services import lock_trainees
+
+WRITE_CHUNK = 5000  # rows inserted, and audited, at a time
+PROGRESS_STEP = 1000  # rows checked between two calls of a progress callback
 
 
 @dataclass
@@ -48,6 +53,17 @@ class Batch:
     catalog: dict[type, dict[str, lookups.CatalogItem]] = field(default_factory=dict)
     planned: list[Planned] = field(default_factory=list)
     recorded: Any = None
+    progress: Callable[[int, int], None] | None = None  # told (done, total): rows checked, then rows written
+    size: int = 0  # the file's rows
+
+    def report(self, done: int) -> None:
+        """Tell the progress callback: the rows are checked (first half), then written (second half)."""
+        if self.progress is not None:
+            self.progress(done, 2 * self.size)
+
+    def report_written(self, written: int, changes: int) -> None:
+        """`written` of the `changes` rows are written."""
+        self.report(self.size + (self.size * written // changes if changes else self.size))
 
     def trainee_ids(self) -> set[int]:
         """The trainees the planned rows are about."""
@@ -65,12 +81,25 @@ class Importer:
     identity: tuple[str, ...] = ()  # the values that make two rows, or a row and a record, the same one
     repeated: str = ""  # the message for a later row with the same identity: {line} and the row's values
 
-    def run(self, data: bytes, actor=None) -> ImportReport:
-        """Import the file (flushed, not committed); ImportFailed lists every bad line and nothing is written."""
-        batch = Batch(Problems())
+    def run(self, data: bytes, actor=None, progress: Callable[[int, int], None] | None = None) -> ImportReport:
+        """Import the file (flushed, not committed); ImportFailed lists every bad line and nothing is written.
+
+        `progress(done, total)`, if given, is told now and then how far the import is.
+        """
+        batch = Batch(Problems(), progress=progress)
         batch.rows = read_rows(data, self.columns, batch.problems, self.optional_columns)
+        batch.size = len(batch.rows)
         self.look_up(batch)
-        batch.planned = [p for p in (self.parse(RowCheck(row, batch.problems), batch) for row in batch.rows) if p]
+        day = today()
+        batch.planned = []
+        for number, row in enumerate(batch.rows):
+            if number % PROGRESS_STEP == 0:
+                batch.report(number)
+            planned = self.parse(RowCheck(row, batch.problems, day), batch)
+            if planned:
+                batch.planned.append(planned)
+        batch.rows = []  # what the rows say is in `planned` now: the raw rows need not stay in memory
+        batch.report(batch.size)
         refuse_repeats(batch.planned, self.key, batch.problems, self.repeated_message)
         self.lock(batch)
         batch.recorded = self.load_recorded(batch)
@@ -78,6 +107,7 @@ class Importer:
         self.check_together(batch)
         batch.problems.raise_if_any()
         self.write(batch, creates, updates, actor)
+        batch.report(2 * batch.size)
         unchanged = len(batch.planned) - len(creates) - len(updates)
         return ImportReport(self.kind, len(creates), len(updates), unchanged, self.invited(creates))
 
@@ -161,11 +191,14 @@ class RecordImporter(Importer):
     def write(self, batch: Batch, creates: list[Planned], updates: list[Planned], actor) -> None:
         """Insert the new records and change the others, a few statements in all, each change audited."""
         model = self.model
-        new_rows = [{**p.values, "version": 1} for p in creates]
-        ids = insert_rows(model, new_rows)
-        record_events_bulk(actor, "create", model, [
-            (new_id, row["trainee_id"], None, snapshot_of(model, {**row, "id": new_id})) for new_id, row in zip(ids, new_rows, strict=True)
-        ])
+        for start in range(0, len(creates), WRITE_CHUNK):  # in chunks, so memory stays bounded however long the file
+            new_rows = [{**p.values, "version": 1} for p in creates[start:start + WRITE_CHUNK]]
+            ids = insert_rows(model, new_rows)
+            record_events_bulk(actor, "create", model, [
+                (new_id, row["trainee_id"], None, snapshot_of(model, {**row, "id": new_id}))
+                for new_id, row in zip(ids, new_rows, strict=True)
+            ])
+            batch.report_written(start + len(new_rows), len(creates) + len(updates))
         changed = [{**p.existing, **{column: p.values[column] for column in self.changeable}} for p in updates]
         update_rows(model, changed, self.changeable)
         record_events_bulk(actor, "update", model, [

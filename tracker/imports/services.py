@@ -29,9 +29,12 @@ RACED = "the records changed while the file was being imported (another import o
 COLUMNS = {kind: importer.columns for kind, importer in IMPORTERS.items()}
 
 
-def import_file(kind: str, data: bytes, actor=None) -> ImportReport:
-    """Import a file of this kind (flushed, not committed); ImportFailed lists every bad line."""
-    return IMPORTERS[kind].run(data, actor=actor)
+def import_file(kind: str, data: bytes, actor=None, progress=None) -> ImportReport:
+    """Import a file of this kind (flushed, not committed); ImportFailed lists every bad line.
+
+    `progress(done, total)`, if given, is told now and then how far the import is.
+    """
+    return IMPORTERS[kind].run(data, actor=actor, progress=progress)
 
 
 def export_file(kind: str) -> str:

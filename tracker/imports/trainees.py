@@ -19,7 +19,7 @@ from tracker.imports import lookups
 from tracker.imports.checks import RowCheck, a
 from tracker.imports.pipeline import Batch, Importer, Planned
 from tracker.infra.bulk import insert_rows, update_rows
-from tracker.invitations.services import invitation_mail, send_invitations
+from tracker.invitations.services import invitation_mails, send_invitations
 from tracker.trainees.models import Trainee, TraineeTargetRole
 from tracker.trainees.services import COHORT_MAX_LENGTH, lock_trainees
 
@@ -155,7 +155,7 @@ def write(creates: list[Planned], updates: list[Planned], known: dict[int, dict]
         for row, trainee_id in zip(trainees, trainee_ids, strict=True)
     ])
     write_updates(updates, known, actor)
-    send_invitations([invitation_mail(user_id, user["email"], user["name"]) for user, user_id in zip(users, user_ids, strict=True)])
+    send_invitations(invitation_mails([(user_id, user["email"], user["name"], None) for user, user_id in zip(users, user_ids, strict=True)]))
 
 
 def write_updates(updates: list[Planned], known: dict[int, dict], actor) -> None:

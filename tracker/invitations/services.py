@@ -2,7 +2,7 @@
 from datetime import timedelta
 from email.utils import make_msgid
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from tracker.audit.services import record_event
@@ -11,7 +11,7 @@ from tracker.auth.services import check_password_strength
 from tracker.extensions import db
 from tracker.infra.clock import utcnow
 from tracker.infra.locking import lock_rows
-from tracker.invitations.tokens import InvitationError, make_token, password_fingerprint, read_token
+from tracker.invitations.tokens import InvitationError, make_token, password_fingerprint, read_token, serializer
 from tracker.mail.outbox import NewMail, queue
 from tracker.mail.transport import mail_domain
 from tracker.trainees.models import Trainee
@@ -26,19 +26,32 @@ def external_url(endpoint: str, **values) -> str:
 
 def invitation_mail(user_id: int, email: str, name: str, password_hash: str | None = None) -> NewMail:
     """The invitation email (text and HTML) with its signed link, for the outbox; worth nothing once the link expires."""
-    max_age = current_app.config["INVITATION_MAX_AGE_SECONDS"]
-    context = {
-        "name": name,
-        "email": email,
-        "link": external_url("invitations.accept", token=make_token(user_id, password_hash)),
-        "days": max(1, max_age // 86400),
-        "sign_in": external_url("auth.login"),
-    }
-    return NewMail(
-        "invitation", user_id, email, SUBJECT,
-        render_template("email/invitation.txt", **context), render_template("email/invitation.html", **context),
-        make_msgid(domain=mail_domain()), expires_at=utcnow() + timedelta(seconds=max_age),
-    )
+    return invitation_mails([(user_id, email, name, password_hash)])[0]
+
+
+def invitation_mails(people: list[tuple[int, str, str, str | None]]) -> list[NewMail]:
+    """invitation_mail for each (user id, email, name, password hash): the templates, the link builder and
+    the signer are made once for all, so a large import's invitations take one pass."""
+    if not people:
+        return []
+    app = current_app._get_current_object()
+    max_age = app.config["INVITATION_MAX_AGE_SECONDS"]
+    links = app.url_map.bind("localhost")
+    base_url = app.config["BASE_URL"]
+    signer = serializer()
+    shared: dict = {"days": max(1, max_age // 86400), "sign_in": base_url + links.build("auth.login", {})}
+    app.update_template_context(shared)  # what render_template adds: config, g, the context processors
+    text, html = app.jinja_env.get_template("email/invitation.txt"), app.jinja_env.get_template("email/invitation.html")
+    domain, expires_at = mail_domain(), utcnow() + timedelta(seconds=max_age)
+    mails = []
+    for user_id, email, name, password_hash in people:
+        token = make_token(user_id, password_hash, signer)
+        context = {**shared, "name": name, "email": email, "link": base_url + links.build("invitations.accept", {"token": token})}
+        mails.append(NewMail(
+            "invitation", user_id, email, SUBJECT, text.render(context), html.render(context),
+            make_msgid(domain=domain), expires_at=expires_at,
+        ))
+    return mails
 
 
 def send_invitations(invitations: list[NewMail]) -> None:

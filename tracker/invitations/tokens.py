@@ -27,9 +27,9 @@ def serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def make_token(user_id: int, password_hash: str | None) -> str:
-    """A signed token inviting this user to set a password."""
-    return serializer().dumps({"user": user_id, "password": password_fingerprint(password_hash)})
+def make_token(user_id: int, password_hash: str | None, signer: URLSafeTimedSerializer | None = None) -> str:
+    """A signed token inviting this user to set a password (`signer`: serializer(), made once for many)."""
+    return (signer or serializer()).dumps({"user": user_id, "password": password_fingerprint(password_hash)})
 
 
 def read_token(token: str) -> tuple[int, str]:

@@ -6,13 +6,13 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from tracker.core.cells import spreadsheet_safe
+from tracker.core.cells import FORMULA_STARTS, MARK, spreadsheet_safe
 from tracker.core.formatting import plural
 from tracker.core.parsing import parse_record_date
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import queries, services
-from tracker.web.cli import fail
+from tracker.web.cli import QUIET_OPTION, Progress, fail
 
 readiness_cli = AppGroup("readiness", help="Evaluate readiness, raise and clear flags, export.")
 
@@ -22,6 +22,7 @@ AS_OF_OPTION = click.option(
 EXPORT_HEADER = ("trainee_email", "role", "status", "progress", "unmet")
 FLAGS_HEADER = ("trainee_email", "role", "raised_on", "cleared_on", "decision")
 FORECAST_HEADER = ("trainee_email", "role", "ready_on", "missing")
+FORMULA_FIRST = frozenset((*FORMULA_STARTS, MARK))  # the first characters spreadsheet_safe marks
 
 
 def as_of_date(text: str | None) -> date:
@@ -45,10 +46,12 @@ def echo_csv(header: tuple[str, ...], rows) -> None:
 
 @readiness_cli.command("run")
 @AS_OF_OPTION
-def run_command(as_of: str | None) -> None:
+@QUIET_OPTION
+def run_command(as_of: str | None, quiet: bool) -> None:
     """Evaluate every active trainee, raise and clear flags, and print one summary line."""
     day = as_of_date(as_of)
-    counts = services.run_readiness(day)
+    with Progress("Evaluating trainees", quiet) as progress:
+        counts = services.run_readiness(day, progress)
     db.session.commit()
     click.echo(
         f"Readiness at {day.isoformat()}: {plural(counts['trainees'], 'active trainee')} evaluated, "
@@ -58,9 +61,23 @@ def run_command(as_of: str | None) -> None:
 
 @readiness_cli.command("export")
 @AS_OF_OPTION
-def export_command(as_of: str | None) -> None:
-    """Print every active trainee's readiness for every role as CSV, changing nothing."""
-    echo_csv(EXPORT_HEADER, services.export_rows(as_of_date(as_of)))
+@QUIET_OPTION
+def export_command(as_of: str | None, quiet: bool) -> None:
+    """Print every active trainee's readiness for every role as CSV, changing nothing (progress on standard error)."""
+    day = as_of_date(as_of)
+    with Progress("Evaluating trainees", quiet, err=True) as progress:
+        echo_rows(EXPORT_HEADER, services.export_rows(day, progress))
+
+
+def echo_rows(header: tuple[str, ...], rows) -> None:
+    """echo_csv for rows of text cells only, marked as spreadsheet_safe would, with no call per cell (the export's
+    hundreds of thousands of cells)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    starts = FORMULA_FIRST
+    writer.writerows([MARK + cell if cell[:1] in starts else cell for cell in row] for row in rows)
+    click.echo(buffer.getvalue(), nl=False)
 
 
 @readiness_cli.command("forecast")

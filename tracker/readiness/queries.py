@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Date, Integer, Select, and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
@@ -81,9 +81,91 @@ def load_credit_facts(trainee_ids: Select) -> dict[int, list[rules.CreditFact]]:
     return facts
 
 
+DAY_ZERO = date(1900, 1, 1)  # day numbers count from here: positive for every date a record may have
+
+
+def day_count(start, end):
+    """Inclusive days from start to end, in SQL: whole days on every database."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.cast(func.julianday(end) - func.julianday(start), Integer) + 1
+    return end - start + 1
+
+
+def load_summaries(trainee_ids: Select, roles: list[rules.RoleSpec], as_of: date) -> dict[int, rules.Summary]:
+    """Each of these trainees' readiness summary at as_of, aggregated by the database (three queries).
+
+    The completed rotations and the experience credits granted by as_of (each a rotation of 7 x weeks
+    days ending on its granted-on date, SPEC) are one set: the database sums their days per job type
+    and finds the latest rating (latest end date, then a rotation before a credit, then the higher
+    rating: rules.latest_rating) in the same grouping. The best score per required module is taken among
+    results valid at as_of: each module's first valid completion date is worked out once, so SQL only
+    compares dates. Exemptions are few and read as they are. Trainees without any fact have no entry.
+    """
+    ids = trainee_ids.scalar_subquery()
+    # Core rows (no ORM loading): tens of thousands of plain tuples.
+    connection = db.session.connection()
+    completed = union_all(
+        select(Rotation.trainee_id, Rotation.job_type_id, day_count(Rotation.start_date, Rotation.end_date).label("days"),
+               Rotation.end_date.label("ended_on"), Rotation.rating, literal(1).label("seen"))
+        .where(Rotation.trainee_id.in_(ids), Rotation.end_date <= as_of),
+        select(Credit.trainee_id, Credit.job_type_id, (7 * Credit.weeks).label("days"), Credit.granted_on.label("ended_on"),
+               Credit.rating, literal(0).label("seen"))
+        .where(Credit.trainee_id.in_(ids), Credit.kind == "experience", Credit.granted_on <= as_of,
+               Credit.revoked_on.is_(None)),
+    ).subquery()
+    # One pass over that set, grouped by trainee and job type: the days, and the latest rating as the largest
+    # of day number x 100 + (1 for a rotation, 0 for a credit) x 10 + rating over the rated ones, which
+    # orders them as rules.latest_rating does (latest end date, a rotation before a credit, the higher rating).
+    ranked = case((
+        completed.c.rating.is_not(None),
+        day_count(literal(DAY_ZERO, Date), completed.c.ended_on) * 100 + completed.c.seen * 10 + completed.c.rating,
+    ))
+    days: dict[int, dict[int, int]] = defaultdict(dict)
+    latest: dict[int, dict[int, int]] = defaultdict(dict)
+    for trainee_id, job_type_id, count, key in connection.execute(
+        select(completed.c.trainee_id, completed.c.job_type_id, func.sum(completed.c.days), func.max(ranked))
+        .group_by(completed.c.trainee_id, completed.c.job_type_id)
+    ).all():
+        days[trainee_id][job_type_id] = int(count)
+        if key is not None:
+            latest[trainee_id][job_type_id] = int(key) % 10
+    validity = {m.module_id: m.valid_months for role in roles for m in role.module_requirements}
+    valid = or_(*(
+        and_(ModuleResult.module_id == module_id, ModuleResult.completed_on >= rules.valid_from(as_of, months))
+        if months else ModuleResult.module_id == module_id
+        for module_id, months in validity.items()
+    )) if validity else false()
+    best: dict[int, dict] = defaultdict(dict)
+    for trainee_id, module_id, score in connection.execute(
+        select(ModuleResult.trainee_id, ModuleResult.module_id, func.max(ModuleResult.score, type_=ModuleResult.score.type))
+        .where(ModuleResult.trainee_id.in_(ids), ModuleResult.completed_on <= as_of, valid)
+        .group_by(ModuleResult.trainee_id, ModuleResult.module_id)
+    ).all():
+        best[trainee_id][module_id] = score
+    exemptions = defaultdict(list)
+    for trainee_id, *fields in connection.execute(
+        select(Credit.trainee_id, Credit.kind, Credit.granted_on, Credit.reason, Credit.job_type_id, Credit.weeks,
+               Credit.rating, Credit.module_id)
+        .where(Credit.trainee_id.in_(ids), Credit.kind == "exemption", Credit.granted_on <= as_of,
+               Credit.revoked_on.is_(None))
+        .order_by(Credit.id)
+    ).all():
+        exemptions[trainee_id].append(rules.CreditFact(*fields))
+    return {
+        trainee_id: rules.Summary(
+            days.get(trainee_id, {}), latest.get(trainee_id, {}), best.get(trainee_id, {}),
+            rules.exemptions(exemptions[trainee_id], as_of) if trainee_id in exemptions else {},
+        )
+        for trainee_id in set(days) | set(best) | set(exemptions)
+    }
+
+
+EMPTY_SUMMARY = rules.Summary({}, {}, {}, {})
+
+
 def load_trainee_emails(trainee_ids: Select) -> dict[int, str]:
     """Each trainee's email, for exports (one query)."""
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(Trainee.id, User.email).join(User, Trainee.user_id == User.id)
         .where(Trainee.id.in_(trainee_ids.scalar_subquery()))
     )

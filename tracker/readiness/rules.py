@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from tracker.core.formatting import format_score
 
@@ -70,6 +71,11 @@ class ModuleNeed:
     valid_months: int | None
     min_score: Decimal
 
+    @cached_property
+    def target(self) -> str:
+        """"Audit Fundamentals at 70 or more"."""
+        return f"{self.module_name} at {format_score(self.min_score)} or more"
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -82,6 +88,17 @@ class RoleSpec:
     min_distinct_job_types: int
     rotation_requirements: tuple[RotationNeed, ...] = ()
     module_requirements: tuple[ModuleNeed, ...] = ()
+
+    @cached_property
+    def progress_scale(self) -> tuple[int, int]:
+        """(a common denominator of the criteria's progresses, how many criteria): what status() sums over."""
+        needs = [7 * self.min_total_weeks] if self.min_total_weeks > 0 else []
+        needs += [self.min_distinct_job_types] if self.min_distinct_job_types > 0 else []
+        for req in self.rotation_requirements:
+            needs += [7 * req.min_weeks] if req.min_weeks > 0 else []
+            needs += [1] if req.min_rating is not None else []
+        needs += [1] * len(self.module_requirements)
+        return math.lcm(*needs) if needs else 1, len(needs)
 
 
 @dataclass(frozen=True)
@@ -127,12 +144,6 @@ def format_weeks(weeks: Fraction) -> str:
     return f"{sign}{abs(tenths) // 10}.{abs(tenths) % 10}"
 
 
-def more_weeks(weeks: Fraction) -> str:
-    """A shortfall in words: "1 more week", "12 more weeks", "2.3 more weeks" (rounded up, as format_weeks)."""
-    text = format_weeks(weeks).removesuffix(".0")
-    return f"{text} more week" if text == "1" else f"{text} more weeks"
-
-
 def format_weeks_held(days: int) -> str:
     """Weeks someone has, rounded down to one decimal so a shortfall never shows as the threshold: "36", "29.9"."""
     tenths = 10 * days // 7
@@ -150,7 +161,11 @@ def progress_hundredths(progress: Fraction) -> int:
 
 def format_progress(progress: Fraction) -> str:
     """Progress with two decimals: 2/3 -> "0.67", 1 -> "1.00", 0.999 -> "0.99"."""
-    hundredths = progress_hundredths(progress)
+    return format_hundredths(progress_hundredths(progress))
+
+
+def format_hundredths(hundredths: int) -> str:
+    """Hundredths with two decimals: 67 -> "0.67"."""
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
@@ -268,11 +283,47 @@ def _ratio(have: int, need: int) -> Fraction:
     return ONE if have >= need else Fraction(have, need)
 
 
+def weeks_missing(short_days: int, where: str) -> str:
+    """"needs 2.3 more weeks in Warehouse", "needs 1 more week in total": the shortfall rounded up to a tenth."""
+    tenths = -(-10 * short_days // 7)
+    text = str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
+    return f"needs {text} more week {where}" if text == "1" else f"needs {text} more weeks {where}"
+
+
+def distinct_missing(distinct: int, need: int) -> str:
+    """"needs 2 more job types (has 1 of 3)"."""
+    short = need - distinct
+    return f"needs {short} more {'job type' if short == 1 else 'job types'} (has {distinct} of {need})"
+
+
+def rating_missing(req: RotationNeed, latest: int | None) -> str:
+    """"needs a rating of 3 or more in Warehouse, latest 2"."""
+    detail = "no rated rotation yet" if latest is None else f"latest {latest}"
+    return f"needs a rating of {req.min_rating} or more in {req.job_type_name}, {detail}"
+
+
+SCORE_TEXT: dict[Decimal, str] = {}
+
+
+def score_text(score: Decimal) -> str:
+    """format_score, remembered: a programme has few distinct scores."""
+    text = SCORE_TEXT.get(score)
+    if text is None:
+        text = SCORE_TEXT[score] = format_score(score)
+    return text
+
+
+def module_missing(req: ModuleNeed, best: Decimal | None) -> str:
+    """"needs Audit Fundamentals at 70 or more, best valid score 62"."""
+    detail = "no valid result" if best is None else f"best valid score {score_text(best)}"
+    return f"needs {req.target}, {detail}"
+
+
 def _weeks_criterion(kind: str, where: str, have_days: int, need_weeks: int) -> Criterion:
     """A weeks threshold ("in total" or "in <job type>"), compared in whole days."""
     need_days = 7 * need_weeks
     met = have_days >= need_days
-    missing = None if met else f"needs {more_weeks(Fraction(need_days - have_days, 7))} {where}"
+    missing = None if met else weeks_missing(need_days - have_days, where)
     figures = f"{format_weeks_held(have_days)} of {need_weeks} weeks {where}"
     return Criterion(kind, f"{need_weeks} weeks {where}", met, _ratio(have_days, need_days), missing, figures)
 
@@ -285,9 +336,7 @@ def total_weeks_criterion(total_days: int, need: int) -> Criterion:
 def distinct_criterion(distinct: int, need: int) -> Criterion:
     """Criterion on the number of job types with a completed rotation."""
     met = distinct >= need
-    short = need - distinct
-    noun = "job type" if short == 1 else "job types"
-    missing = None if met else f"needs {short} more {noun} (has {distinct} of {need})"
+    missing = None if met else distinct_missing(distinct, need)
     progress = _ratio(distinct, need)
     figures = f"{distinct} of {need} job types"
     return Criterion("distinct_job_types", f"{need} job types", met, progress, missing, figures)
@@ -302,8 +351,7 @@ def rating_criterion(req: RotationNeed, latest: int | None) -> Criterion:
     """Criterion on the latest rating in one job type."""
     need = req.min_rating
     met = latest is not None and latest >= need
-    detail = "no rated rotation yet" if latest is None else f"latest {latest}"
-    missing = None if met else f"needs a rating of {need} or more in {req.job_type_name}, {detail}"
+    missing = None if met else rating_missing(req, latest)
     label = f"a rating of {need} or more in {req.job_type_name}"
     held = "not rated yet" if latest is None else f"latest rating {latest}"
     figures = f"{held} in {req.job_type_name}, needs a rating of {need} or more"
@@ -314,10 +362,9 @@ def module_criterion(req: ModuleNeed, best: Decimal | None, exemption: CreditFac
     """Criterion on the best valid score of one module; met by an exemption from the module, whatever the scores."""
     if exemption is not None:
         return Criterion("module_exempt", f"{req.module_name}: exempt ({exemption.reason})", True, ONE, None)
-    target = f"{req.module_name} at {format_score(req.min_score)} or more"
+    target = req.target
     met = best is not None and best >= req.min_score
-    detail = "no valid result" if best is None else f"best valid score {format_score(best)}"
-    missing = None if met else f"needs {target}, {detail}"
+    missing = None if met else module_missing(req, best)
     held = "no valid result" if best is None else f"best valid score {format_score(best)} of {format_score(req.min_score)}"
     figures = f"{req.module_name}: {held}"
     return Criterion("module_score", target, met, ONE if met else ZERO, missing, figures)
@@ -333,15 +380,81 @@ def mean_progress(criteria: tuple[Criterion, ...]) -> Fraction:
     return Fraction(total, common * len(criteria))
 
 
-def rotation_criteria(
-    req: RotationNeed, completed: list[RotationFact], days: dict[int, int]
-) -> list[Criterion]:
-    """The weeks and rating criteria of one rotation requirement, in that order."""
+@dataclass(frozen=True)
+class Summary:
+    """One trainee's facts at one date as the criteria read them: all a role is checked against.
+
+    `days`: inclusive days of completed rotations (experience credits included) per job type, only
+    job types that have some; `latest`: the latest rating per job type; `best`: the best valid score
+    per module; `exempt`: the exemption that counts per module.
+    """
+
+    days: dict[int, int]
+    latest: dict[int, int]
+    best: dict[int, Decimal]
+    exempt: dict[int, CreditFact]
+
+
+def latest_key(end_date: date, credited: bool, rating: int) -> tuple[date, bool, int]:
+    """What decides the latest rating (see latest_rating): the end date, then a rotation before a credit,
+    then the higher rating."""
+    return (end_date, not credited, rating)
+
+
+def summarize(
+    rotations: Iterable[RotationFact], results: Iterable[ResultFact], as_of: date,
+    credits: Iterable[CreditFact] = (), valid_months: dict[int, int | None] | None = None,
+) -> Summary:
+    """The summary at as_of of one trainee's facts; results count for the modules in `valid_months`
+    (module id -> validity in months, None for none), every module when it is not given."""
+    credits = list(credits)
+    completed = [r for r in [*rotations, *credited_rotations(credits)] if is_completed(r, as_of)]
+    days = days_by_job_type(completed)
+    keys: dict[int, tuple] = {}
+    for r in completed:
+        if r.rating is not None:
+            key = latest_key(r.end_date, r.credited, r.rating)
+            if r.job_type_id not in keys or key > keys[r.job_type_id]:
+                keys[r.job_type_id] = key
+    best: dict[int, Decimal] = {}
+    for result in results:
+        if valid_months is not None and result.module_id not in valid_months:
+            continue
+        months = valid_months.get(result.module_id) if valid_months is not None else None
+        if is_valid(result, months, as_of) and (result.module_id not in best or result.score > best[result.module_id]):
+            best[result.module_id] = result.score
+    return Summary(days, {job: key[2] for job, key in keys.items()}, best, exemptions(credits, as_of))
+
+
+def valid_from(as_of: date, valid_months: int) -> date:
+    """The earliest completion date of a result still valid at as_of (is_valid: as_of < completed + V months).
+
+    Computed once per module and date, so a query compares dates only. add_months never decreases
+    as its date grows, so the first day whose validity runs past as_of is found by stepping.
+    """
+    day = add_months(as_of, -valid_months)
+    while add_months(day, valid_months) > as_of:
+        day -= timedelta(days=1)
+    while add_months(day, valid_months) <= as_of:
+        day += timedelta(days=1)
+    return day
+
+
+def role_criteria_of(role: RoleSpec, summary: Summary) -> list[Criterion]:
+    """All criteria of a role against a summary, in the contract's order."""
+    days = summary.days
     criteria = []
-    if req.min_weeks > 0:
-        criteria.append(job_type_weeks_criterion(req, days.get(req.job_type_id, 0)))
-    if req.min_rating is not None:
-        criteria.append(rating_criterion(req, latest_rating(completed, req.job_type_id)))
+    if role.min_total_weeks > 0:
+        criteria.append(total_weeks_criterion(sum(days.values()), role.min_total_weeks))
+    if role.min_distinct_job_types > 0:
+        criteria.append(distinct_criterion(len(days), role.min_distinct_job_types))
+    for req in role.rotation_requirements:
+        if req.min_weeks > 0:
+            criteria.append(job_type_weeks_criterion(req, days.get(req.job_type_id, 0)))
+        if req.min_rating is not None:
+            criteria.append(rating_criterion(req, summary.latest.get(req.job_type_id)))
+    for mreq in role.module_requirements:
+        criteria.append(module_criterion(mreq, summary.best.get(mreq.module_id), summary.exempt.get(mreq.module_id)))
     return criteria
 
 
@@ -350,18 +463,14 @@ def role_criteria(
     exempt: dict[int, CreditFact] | None = None,
 ) -> list[Criterion]:
     """All criteria of a role, in the contract's order; `completed` includes the credited rotations."""
-    exempt = exempt or {}
-    days = days_by_job_type(completed)
-    criteria = []
-    if role.min_total_weeks > 0:
-        criteria.append(total_weeks_criterion(sum(days.values()), role.min_total_weeks))
-    if role.min_distinct_job_types > 0:
-        criteria.append(distinct_criterion(len(days), role.min_distinct_job_types))
-    for req in role.rotation_requirements:
-        criteria.extend(rotation_criteria(req, completed, days))
-    for mreq in role.module_requirements:
-        criteria.append(module_criterion(mreq, best_score(results, mreq, as_of), exempt.get(mreq.module_id)))
-    return criteria
+    summary = summarize(completed, results, as_of, (), {m.module_id: m.valid_months for m in role.module_requirements})
+    return role_criteria_of(role, replace(summary, exempt=exempt or {}))
+
+
+def evaluate_summary(role: RoleSpec, summary: Summary) -> Evaluation:
+    """A trainee's evaluation for one role from the summary of their facts."""
+    criteria = tuple(role_criteria_of(role, summary))
+    return Evaluation(role.code, all(c.met for c in criteria), mean_progress(criteria), criteria)
 
 
 def evaluate(
@@ -376,11 +485,58 @@ def evaluate(
     An experience credit granted on or before as_of counts as a completed rotation (credited_rotations);
     an exemption granted on or before as_of meets every requirement on its module.
     """
-    credits = list(credits)
-    completed = [r for r in [*rotations, *credited_rotations(credits)] if is_completed(r, as_of)]
-    criteria = tuple(role_criteria(role, completed, list(results), as_of, exemptions(credits, as_of)))
-    progress = mean_progress(criteria)
-    return Evaluation(role.code, all(c.met for c in criteria), progress, criteria)
+    valid = {m.module_id: m.valid_months for m in role.module_requirements}
+    return evaluate_summary(role, summarize(rotations, results, as_of, credits, valid))
+
+
+def status(role: RoleSpec, summary: Summary) -> tuple[bool, int, list[str]]:
+    """(ready, progress in hundredths as progress_hundredths gives it, unmet sentences): evaluate_summary's
+    outcome in integers only, for runs over the whole programme.
+
+    Each progress is have/need capped at 1; their sum is counted over the role's common denominator.
+    """
+    days, latest, best, exempt = summary.days, summary.latest, summary.best, summary.exempt
+    common, count = role.progress_scale
+    total = 0
+    unmet: list[str] = []
+    if role.min_total_weeks > 0:
+        have, need = sum(days.values()), 7 * role.min_total_weeks
+        if have < need:
+            total += have * (common // need)
+            unmet.append(weeks_missing(need - have, "in total"))
+        else:
+            total += common
+    if role.min_distinct_job_types > 0:
+        have, need = len(days), role.min_distinct_job_types
+        if have < need:
+            total += have * (common // need)
+            unmet.append(distinct_missing(have, need))
+        else:
+            total += common
+    for req in role.rotation_requirements:
+        if req.min_weeks > 0:
+            have, need = days.get(req.job_type_id, 0), 7 * req.min_weeks
+            if have < need:
+                total += have * (common // need)
+                unmet.append(weeks_missing(need - have, f"in {req.job_type_name}"))
+            else:
+                total += common
+        if req.min_rating is not None:
+            rating = latest.get(req.job_type_id)
+            if rating is not None and rating >= req.min_rating:
+                total += common
+            else:
+                unmet.append(rating_missing(req, rating))
+    for mreq in role.module_requirements:
+        score = best.get(mreq.module_id)
+        if mreq.module_id in exempt or (score is not None and score >= mreq.min_score):
+            total += common
+        else:
+            unmet.append(module_missing(mreq, score))
+    whole = common * count
+    if total >= whole:
+        return not unmet, 100, unmet
+    return False, min((200 * total + whole) // (2 * whole), 99), unmet
 
 
 # A role a trainee is at least this far along (but not ready for) counts as "nearly ready".

@@ -1,5 +1,5 @@
 """Evaluating readiness for many trainees at once, and raising and clearing flags from it."""
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +17,9 @@ from tracker.trainees.models import Trainee
 FLAG_LOCK = "readiness-flags"
 # Ids per UPDATE ... WHERE id IN (...): well under every database's parameter limit.
 CHUNK = 500
+PROGRESS_STEP = 500  # trainees between two calls of a progress callback
+# A progress callback: told (done, total) now and then.
+ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,17 @@ def load_facts(trainee_ids: Select) -> Facts:
 def evaluate_trainees(as_of: date, scope: Select | None = None) -> dict[int, TraineeReadiness]:
     """Evaluate every active trainee (in `scope`, if given) against every active role at `as_of`.
 
-    A fixed number of queries however many trainees there are.
+    A fixed number of queries however many trainees there are; the database aggregates the facts.
     """
     trainee_ids = queries.active_trainee_ids(scope)
-    facts = load_facts(trainee_ids)
+    roles = queries.load_roles()
+    summaries = queries.load_summaries(trainee_ids, roles, as_of)
     return {
-        trainee_id: TraineeReadiness(trainee_id, tuple(facts.evaluate(trainee_id, as_of)))
+        trainee_id: TraineeReadiness(trainee_id, tuple(
+            (role, rules.evaluate_summary(role, summary)) for role in roles
+        ))
         for trainee_id in db.session.scalars(trainee_ids)
+        for summary in (summaries.get(trainee_id, queries.EMPTY_SUMMARY),)
     }
 
 
@@ -104,7 +111,7 @@ def trainee_progress(trainee: Trainee, as_of: date) -> tuple[tuple[rules.RoleSpe
     return readiness[trainee.id].evaluations if trainee.id in readiness else ()
 
 
-def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
+def export_rows(as_of: date, progress: ProgressCallback | None = None) -> Iterator[tuple[str, str, str, str, str]]:
     """(email, role code, ready/not_ready, progress, unmet) per active trainee and role, by email then role.
 
     Trainees are evaluated one at a time as the rows are written, so no
@@ -112,13 +119,19 @@ def export_rows(as_of: date) -> Iterator[tuple[str, str, str, str, str]]:
     garbage collector's full passes, and the export, grow faster than linearly.
     """
     trainee_ids = queries.active_trainee_ids()
-    facts = load_facts(trainee_ids)
     # Plain character order of emails and role codes, the same on every database.
-    facts = replace(facts, roles=sorted(facts.roles, key=lambda role: role.code))
-    for email, trainee_id in sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items()):
-        for role, evaluation in facts.evaluate(trainee_id, as_of):
-            yield (email, role.code, "ready" if evaluation.ready else "not_ready",
-                   rules.format_progress(evaluation.progress), "; ".join(evaluation.unmet))
+    roles = sorted(queries.load_roles(), key=lambda role: role.code)
+    summaries = queries.load_summaries(trainee_ids, roles, as_of)
+    emails = sorted((email, trainee_id) for trainee_id, email in queries.load_trainee_emails(trainee_ids).items())
+    for done, (email, trainee_id) in enumerate(emails):
+        if progress is not None and done % PROGRESS_STEP == 0:
+            progress(done, len(emails))
+        summary = summaries.get(trainee_id, queries.EMPTY_SUMMARY)
+        for role in roles:
+            ready, hundredths, unmet = rules.status(role, summary)
+            yield (email, role.code, "ready" if ready else "not_ready", rules.format_hundredths(hundredths), "; ".join(unmet))
+    if progress is not None:
+        progress(len(emails), len(emails))
 
 
 def forecast_rows(as_of: date) -> Iterator[tuple[str, str, str, str]]:
@@ -139,7 +152,7 @@ def forecast_rows(as_of: date) -> Iterator[tuple[str, str, str, str]]:
 # --- flags ------------------------------------------------------------------
 
 
-def run_readiness(as_of: date) -> dict[str, int]:
+def run_readiness(as_of: date, progress: ProgressCallback | None = None) -> dict[str, int]:
     """Raise and clear flags at `as_of` (flushed, not committed); counts of what it did.
 
     Raises a flag where an active trainee is ready, has no open flag for the
@@ -149,13 +162,21 @@ def run_readiness(as_of: date) -> dict[str, int]:
     under a write lock, so two runs at once never raise the same flag twice.
     """
     trainee_ids = queries.active_trainee_ids()
-    facts = load_facts(trainee_ids)
+    roles = queries.load_roles()
+    summaries = queries.load_summaries(trainee_ids, roles, as_of)
     evaluated, ready = 0, {}
-    for trainee_id in db.session.scalars(trainee_ids).all():
+    active = db.session.scalars(trainee_ids).all()
+    for trainee_id in active:
+        if progress is not None and evaluated % PROGRESS_STEP == 0:
+            progress(evaluated, len(active))
         evaluated += 1
-        for role, evaluation in facts.evaluate(trainee_id, as_of):
-            # Only the ready evaluations are kept (for the flags' snapshots); the rest are done with.
-            ready[(trainee_id, role.id)] = (role, evaluation) if evaluation.ready else None
+        summary = summaries.get(trainee_id, queries.EMPTY_SUMMARY)
+        for role in roles:
+            # Only the ready ones are evaluated in full (for the flags' snapshots).
+            found = rules.status(role, summary)[0]
+            ready[(trainee_id, role.id)] = (role, rules.evaluate_summary(role, summary)) if found else None
+    if progress is not None:
+        progress(evaluated, evaluated)
     lock_for_writing(db.session, FLAG_LOCK)
     still_active = set(db.session.scalars(trainee_ids))
     open_flags = queries.load_open_flags(trainee_ids)

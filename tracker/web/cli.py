@@ -1,4 +1,5 @@
 """What every command shares: failing with one line and a non-zero exit."""
+import sys
 from typing import NoReturn
 
 import click
@@ -11,3 +12,38 @@ def fail(reason: str) -> NoReturn:
     """Undo anything pending, print one line saying why (quoted input's control characters as '?'), and exit 1."""
     db.session.rollback()
     raise click.ClickException(one_line(reason))
+
+
+QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar (there is none either when output is not a terminal).")
+
+
+class Progress:
+    """A progress bar for long work, on a terminal only.
+
+    `progress(done, total)` moves it (the work calls it now and then); nothing is shown with --quiet
+    or when the stream is not a terminal (a file, a pipe, a test), so output stays clean. Use it as
+    a context manager so the bar's line is finished.
+    """
+
+    def __init__(self, label: str, quiet: bool = False, err: bool = False):
+        self.label = label
+        self.stream = sys.stderr if err else sys.stdout
+        self.shown = not quiet and self.stream.isatty()
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.shown or total <= 0:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=self.stream)
+            self.bar.__enter__()
+        self.bar.length = total
+        self.bar.update(min(done, total) - self.bar.pos)
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+            self.bar = None
