@@ -49,7 +49,6 @@ FLASK = [PYTHON, "-m", "flask", "--app", "wsgi"]
 KINDS = ("trainees", "rotations", "results", "credits", "leave")
 ADMIN = ("scale-admin@bench.example", "scale-admin-pass-2026")
 DEMO_PASSWORD = "demo-pass-2026"  # what `flask demo supervisors` gives every supervisor (docs/commands.md)
-TRAINEE_COLUMNS = 5  # email,name,supervisor_email,start_date,cohort: the importer's columns (target_roles cut)
 
 
 def log(text: str) -> None:
@@ -283,12 +282,6 @@ def generate(size: int, seed: int, as_of: date, folder: Path) -> Path:
         subprocess.run([*FLASK, "demo", "generate", "--trainees", str(size), "--seed", str(seed), "--out", str(files),
                         "--as-of", as_of.isoformat()], cwd=PROJECT, check=True, capture_output=True,
                        env={**os.environ, "SECRET_KEY": "scale-bench", "DATABASE_URL": "sqlite://"})
-        rows = read_csv(files / "trainees.csv")
-        with open(files / "trainees.csv", "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            header = list(rows[0])[:TRAINEE_COLUMNS]
-            writer.writerow(header)
-            writer.writerows([row[column] for column in header] for row in rows)
     return files
 
 
