@@ -51,3 +51,13 @@ def test_a_small_import_sends_its_invitations_right_after_the_commit(app, runner
     result = import_trainees(runner, tmp_path, 1)
     assert "1 invitation queued for sending." in result.output
     assert len(mail_files(app)) == 1 and statuses() == {"sent": 1}
+
+
+def test_an_empty_mail_page_says_when_the_next_digest_goes_out(client, auth, clock):
+    make_user("admin", email="ada@example.com")
+    db.session.commit()
+    auth.login("ada@example.com")
+    page = client.get("/admin/mail/").get_data(as_text=True)  # the test clock: Mon 30 Jun 2025, 07:00 UTC, when it is due
+    assert "No mail recorded yet; the next weekly digest goes out Mon 30 Jun at 07:00." in page
+    filtered = client.get("/admin/mail/?kind=digest").get_data(as_text=True)
+    assert "No message matches these filters." in filtered and "next weekly digest" not in filtered
