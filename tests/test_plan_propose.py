@@ -114,7 +114,8 @@ def test_accepting_records_planned_rotations_audited_and_the_claimed_dates_are_t
     result = propose(runner, "--accept")
     assert result.exit_code == 0, result.output
     created = len(proposed_rows(result.stdout))
-    assert f"Accepted: {created} planned rotations recorded." in result.stderr
+    assert len(result.stderr.splitlines()) == 1, "one summary line on standard error"
+    assert result.stderr.rstrip().endswith(f"Accepted: {created} planned rotations recorded.")
     assert db.session.scalar(select(func.count()).select_from(Rotation)) == 1 + created
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "accept_plan")).all()
     assert len(events) == created and all(e.entity_type == "rotations" for e in events)

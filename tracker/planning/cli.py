@@ -41,8 +41,7 @@ def propose_command(start_text: str, weeks: int, block_weeks: int, cohort: str |
         proposal = services.propose_plan(scope, start, weeks, block_weeks, as_of)
     except TrackerError as exc:
         fail(f"--{exc.field.replace('_', '-')}: {exc}" if getattr(exc, "field", None) else str(exc))
-    click.echo(proposal_csv(proposal), nl=False)
-    click.echo(summary(proposal), err=True)
+    line = summary(proposal)
     if accept:
         rows = [(trainee_id, r.job_type_id, r.start_date, r.end_date) for trainee_id, r in proposal.rotations]
         try:
@@ -50,7 +49,9 @@ def propose_command(start_text: str, weeks: int, block_weeks: int, cohort: str |
         except TrackerError as exc:
             fail(str(exc))
         db.session.commit()
-        click.echo(f"Accepted: {plural(len(created), 'planned rotation')} recorded.", err=True)
+        line += f" Accepted: {plural(len(created), 'planned rotation')} recorded."
+    click.echo(proposal_csv(proposal), nl=False)
+    click.echo(line, err=True)  # SPEC: one summary line on standard error
 
 
 def proposal_csv(proposal: Proposal) -> str:
