@@ -1,6 +1,5 @@
 """Codes as people write them: kept as written, unique regardless of case, named in any case everywhere."""
 import json
-import re
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from tests.factories import (
     make_trainee,
     make_user,
 )
+from tests.page_helpers import error_beside
 from tracker.catalog.models import (
     JobType,
     RotationRequirement,
@@ -112,10 +112,6 @@ def test_the_export_gives_codes_as_stored_and_imports_back_unchanged(runner, tmp
 # --- the admin pages -----------------------------------------------------------------------------
 
 
-def error_beside(page: str, field: str) -> str:
-    match = re.search(rf'<ul class="errors" id="{field}-error">(.*?)</ul>', page, re.DOTALL)
-    assert match, f"no error beside {field}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).replace("&#39;", "'").strip()
 
 
 def test_the_admin_form_keeps_the_case_and_refuses_the_same_code_in_another_case(client, auth, app):

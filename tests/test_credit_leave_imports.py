@@ -2,12 +2,10 @@
 all rows or none, every bad line listed with its number, audited, round-tripping; leave and rotations
 never share a day, in the leave import and in the rotations import; the upload page takes both."""
 from datetime import date
-from io import BytesIO
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from
 from tests.factories import (
     make_exemption,
     make_experience,
@@ -18,6 +16,7 @@ from tests.factories import (
     make_trainee,
     make_user,
 )
+from tests.page_helpers import upload
 from tracker import models
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
@@ -198,10 +197,6 @@ def test_credits_export_writes_the_import_format_without_revoked_credits(runner,
     )
 
 
-def upload(client, kind: str, text: str):
-    token = csrf_token_from(client.get("/admin/imports/"))
-    data = {"kind": kind, "file": (BytesIO(text.encode("utf-8")), f"{kind}.csv"), "csrf_token": token}
-    return client.post("/admin/imports/", data=data, content_type="multipart/form-data")
 
 
 def test_the_upload_page_imports_credits_and_leave_as_the_admin(client, auth, programme):

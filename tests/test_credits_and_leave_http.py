@@ -1,6 +1,5 @@
 """Granting and revoking credits, recording leave, over HTTP with CSRF on: saved and audited, or refused
 beside the field with nothing saved; leave and rotations never share a day (on the rotation forms too)."""
-import re
 from datetime import date
 
 import pytest
@@ -8,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import post_form
 from tests.factories import make_exemption, make_experience, make_job_type, make_leave, make_module, make_role, make_rotation, make_trainee, make_user
+from tests.page_helpers import error_beside
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.trainees.models import Credit, Leave, Rotation
@@ -34,10 +34,6 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def error_beside(page: str, field: str) -> str:
-    match = re.search(rf'<ul class="errors" id="{field}-error">(.*?)</ul>', page, re.S)
-    assert match, f"no error beside {field}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).replace("&#39;", "'").strip()
 
 
 EXPERIENCE = {"kind": "experience", "job_type": "procurement", "weeks": "8", "rating": "4", "module": "",

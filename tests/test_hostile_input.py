@@ -5,7 +5,6 @@ on SQLite), numbers past the database's range and dates past the
 calendar's: in forms, query strings, addresses, imports and commands.
 """
 import json
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from tests.factories import (
     make_trainee,
     make_user,
 )
+from tests.page_helpers import error_beside
 from tracker.auth.models import LoginFailure, User
 from tracker.core.parsing import latest_record_date
 from tracker.extensions import db
@@ -49,10 +49,6 @@ def row_counts() -> dict[str, int]:
     return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables}
 
 
-def error_beside(page: str, field: str) -> str:
-    match = re.search(rf'<ul class="errors" id="{field}-error">(.*?)</ul>', page, re.S)
-    assert match, f"no error beside {field}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).replace("&#39;", "'").strip()
 
 
 # --- control characters (item 9) and names (item 16) ------------------------------

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tests.page_helpers import upload
 from tracker import models
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
@@ -328,14 +329,6 @@ def test_rotations_export_writes_the_import_format(runner, programme):
 # --- the admin upload page ---------------------------------------------------------
 
 
-def upload(client, kind: str, text: str):
-    from io import BytesIO
-
-    from tests.conftest import csrf_token_from
-
-    token = csrf_token_from(client.get("/admin/imports/"))
-    data = {"kind": kind, "file": (BytesIO(text.encode("utf-8")), f"{kind}.csv"), "csrf_token": token}
-    return client.post("/admin/imports/", data=data, content_type="multipart/form-data")
 
 
 def test_upload_page_imports_a_good_file(client, auth, programme):

@@ -1,5 +1,4 @@
 """Recording and changing rotations and results over HTTP, CSRF on: saving, refusing, auditing, lost updates."""
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from, post_form
 from tests.factories import make_job_type, make_module, make_role, make_rotation, make_trainee, make_user
+from tests.page_helpers import error_beside
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.trainees.models import ModuleResult, Rotation
@@ -35,11 +35,6 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def error_beside(page: str, field: str) -> str:
-    """The error text shown right under a field."""
-    match = re.search(rf'<ul class="errors" id="{field}-error">(.*?)</ul>', page, re.S)
-    assert match, f"no error beside {field}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).replace("&#39;", "'").strip()
 
 
 ROTATION = {"job_type": "warehouse", "start_date": "2025-03-01", "end_date": "2025-04-25", "rating": "4", "notes": "Solid work"}
