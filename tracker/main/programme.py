@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from tracker.catalog.models import TargetRole
 from tracker.extensions import db
-from tracker.readiness.rules import NEARLY_READY
-from tracker.readiness.services import evaluate_trainees
+from tracker.readiness.queries import active_trainee_ids, load_roles
+from tracker.readiness.snapshots import entries
 from tracker.trainees.models import TRAINEE_STATUSES, Trainee
 
 
@@ -39,32 +39,33 @@ def status_bars() -> list[Bar]:
 
 
 def readiness_and_cohort_bars(today: date) -> tuple[list[Bar], list[Bar], int]:
-    """Per role: how many are ready and nearly ready; per cohort: the mean of each trainee's best progress."""
-    evaluated = evaluate_trainees(today)
-    ready, nearly, roles = Counter(), Counter(), {}
+    """Per role: how many are ready and nearly ready; per cohort: the mean of each trainee's best progress.
+
+    Read from today's readiness snapshots, not by evaluating everyone.
+    """
+    roles = load_roles()
+    ready, nearly, best = Counter(), Counter(), defaultdict(Fraction)
+    for entry in entries(active_trainee_ids(), today):
+        if entry.ready:
+            ready[entry.role_id] += 1
+        elif entry.nearly:
+            nearly[entry.role_id] += 1
+        best[entry.trainee_id] = max(best[entry.trainee_id], entry.progress)
     cohort_of = dict(db.session.execute(select(Trainee.id, Trainee.cohort).where(Trainee.status == "active")).all())
     best_by_cohort = defaultdict(list)
-    for trainee_id, result in evaluated.items():
-        best = Fraction(0)
-        for role, evaluation in result.evaluations:
-            roles[role.id] = role.name
-            if evaluation.ready:
-                ready[role.id] += 1
-            elif evaluation.progress >= NEARLY_READY:
-                nearly[role.id] += 1
-            best = max(best, evaluation.progress)
+    for trainee_id, progress in best.items():
         if trainee_id in cohort_of:
-            best_by_cohort[cohort_of[trainee_id]].append(best)
+            best_by_cohort[cohort_of[trainee_id]].append(progress)
     readiness = []
-    for role_id, name in roles.items():
-        readiness.append(Bar(f"{name}: ready", ready[role_id], str(ready[role_id]), "ready"))
-        readiness.append(Bar(f"{name}: nearly ready", nearly[role_id], str(nearly[role_id]), "nearly"))
+    for role in roles:
+        readiness.append(Bar(f"{role.name}: ready", ready[role.id], str(ready[role.id]), "ready"))
+        readiness.append(Bar(f"{role.name}: nearly ready", nearly[role.id], str(nearly[role.id]), "nearly"))
     cohorts = []
     for cohort, values in sorted(best_by_cohort.items()):
         mean = sum(values) / len(values)
         percent = int(mean * 100)
         cohorts.append(Bar(f"{cohort} ({len(values)})", percent, f"{percent}%", "progress"))
-    return readiness, cohorts, len(evaluated)
+    return readiness, cohorts, len(best)
 
 
 def placement_bars() -> list[Bar]:

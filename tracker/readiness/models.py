@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
@@ -65,3 +65,31 @@ class ReadinessFlag(db.Model):
     def holds_back_on(self, day: date) -> bool:
         """A deferral whose revisit date is after `day`: no new flag for this trainee and role on that day."""
         return self.decision == "deferred" and self.revisit_on is not None and self.revisit_on > day
+
+
+class ReadinessSnapshot(db.Model):
+    """One trainee's evaluation and forecast for one role, kept so pages need not evaluate everyone.
+
+    Valid while nothing it depends on has changed (readiness/snapshots.py): the trainee's records
+    (`stamp` equals the trainee's readiness_stamp), the catalogue (`catalogue`, a fingerprint of the
+    active roles and their requirements), and the date: from `as_of` until the day before
+    `stable_until`, the first later date on which a rotation ends, a result or credit takes effect or
+    a result lapses (none: for good).
+    """
+
+    __tablename__ = "readiness_snapshots"
+    __table_args__ = (Index("ix_readiness_snapshots_role", "role_id"),)
+
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id", ondelete="CASCADE"), primary_key=True)
+    stamp: Mapped[int] = mapped_column(Integer)
+    catalogue: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date] = mapped_column(Date)
+    stable_until: Mapped[date | None] = mapped_column(Date)
+    ready: Mapped[bool] = mapped_column(Boolean)
+    nearly: Mapped[bool] = mapped_column(Boolean)  # not ready, progress of at least rules.NEARLY_READY
+    # The progress exactly, as a fraction: pages compare and average it without rounding.
+    progress_numerator: Mapped[int] = mapped_column(Integer)
+    progress_denominator: Mapped[int] = mapped_column(Integer)
+    unmet: Mapped[str] = mapped_column(Text)  # the unmet sentences, one per line
+    ready_on: Mapped[date | None] = mapped_column(Date)  # the forecast on the current plan

@@ -10,7 +10,7 @@ from tracker.catalog.models import code_key
 from tracker.core.formatting import format_date
 from tracker.extensions import db
 from tracker.infra.clock import today
-from tracker.readiness import decisions, queries, rules, services
+from tracker.readiness import decisions, queries, rules, services, snapshots
 from tracker.readiness.access import get_flag_or_403
 from tracker.readiness.board import readiness_board
 from tracker.readiness.forms import DeferForm, PlaceForm, ReverseForm
@@ -56,11 +56,12 @@ def result_validity(result) -> rules.Validity:
 
 
 def ready_or_nearly_for(query: Select, role_code: str) -> Select:
-    """Only the trainees ready, or at least three quarters of the way, for the role (evaluated today)."""
+    """Only the trainees ready, or at least three quarters of the way, for the role (today's snapshots)."""
+    role_ids = {role.id for role in queries.load_roles() if code_key(role.code) == code_key(role_code)}
     wanted = [
-        trainee_id for trainee_id, result in services.evaluate_trainees(today(), query).items()
-        if any(code_key(role.code) == code_key(role_code) and (e.ready or e.progress >= rules.NEARLY_READY)
-               for role, e in result.evaluations)
+        entry.trainee_id
+        for entry in snapshots.entries(queries.active_trainee_ids(query), today(), snapshots.READY_OR_NEARLY)
+        if entry.role_id in role_ids
     ]
     return query.where(Trainee.id.in_(wanted))
 

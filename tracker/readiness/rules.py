@@ -617,6 +617,30 @@ def forecast_roles(
     return [forecast(role, rotations, results, as_of, credits) for role in roles]
 
 
+def stable_until(
+    roles: Iterable[RoleSpec],
+    rotations: Iterable[RotationFact],
+    results: Iterable[ResultFact],
+    as_of: date,
+    credits: Iterable[CreditFact] = (),
+) -> date | None:
+    """The first date after as_of on which an evaluation or a forecast made at as_of may no longer hold.
+
+    Both read the date only through these: a rotation's end date (completed from then on; also
+    a forecast date, and the day its rating stops being assumed), a result's date and the day it
+    lapses, a credit's granted-on date. On every day before the first of them that is after
+    as_of, each role's evaluation is the one at as_of, and so is its forecast: a forecast date
+    after as_of is a rotation's end, so it is no earlier than this date. None: no such date comes.
+    """
+    validities = {(m.module_id, m.valid_months) for role in roles for m in role.module_requirements if m.valid_months}
+    dates = [r.end_date for r in rotations if r.end_date is not None]
+    for result in results:
+        dates.append(result.completed_on)
+        dates.extend(add_months(result.completed_on, months) for module_id, months in validities if module_id == result.module_id)
+    dates.extend(c.granted_on for c in credits)
+    return min((day for day in dates if day > as_of), default=None)
+
+
 def forecast_sentence(f: Forecast) -> str:
     """"ready on 14 Mar 2027 on the current plan", or "not on the current plan: still needs ..."."""
     if f.ready_on is not None:

@@ -6,8 +6,10 @@ from typing import Any
 
 from tracker.core.weeks import week_of
 from tracker.digest import services as digest_services
+from tracker.infra.clock import today
 from tracker.mail import sender as mail_sender
 from tracker.readiness import services as readiness_services
+from tracker.readiness import snapshots
 from tracker.scheduler.cron import CronError, crontab_trigger, occurrence_key
 
 
@@ -27,8 +29,10 @@ def week_key(occurrence: datetime) -> str:
 
 
 def readiness_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
-    """Raise and clear flags as of the occurrence's date in TRACKER_TIMEZONE (flushed, committed by the runner)."""
-    return readiness_services.run_readiness(occurrence.date())
+    """Raise and clear flags as of the occurrence's date in TRACKER_TIMEZONE, then bring today's readiness
+    snapshots up to date for the pages (flushed, committed by the runner)."""
+    counts = readiness_services.run_readiness(occurrence.date())
+    return counts | {"snapshots": snapshots.refresh_all(today())}
 
 
 def digest_work(occurrence: datetime, period_key: str) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.catalog.models import SCORE, JobType, TargetRole, TrainingModule
@@ -35,6 +35,10 @@ class Trainee(db.Model):
     placed_role_id: Mapped[int | None] = mapped_column(ForeignKey("target_roles.id"))
     placed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped by every change to the trainee's records (services.lock_trainees): a readiness snapshot
+    # made at an older stamp is out of date (readiness/snapshots.py). Not the optimistic-lock version,
+    # which changes only when the trainee row itself is edited.
+    readiness_stamp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
@@ -212,3 +216,28 @@ class TraineeTargetRole(db.Model):
 
     def __repr__(self) -> str:
         return f"<TraineeTargetRole trainee={self.trainee_id} {self.position}: role={self.role_id}>"
+
+
+# --- readiness stamps: every change to what readiness reads is seen --------------------------------
+
+READINESS_FACTS = (Rotation, ModuleResult, Credit)
+
+
+@event.listens_for(Session, "after_flush")
+def bump_readiness_stamps(session: Session, flush_context) -> None:
+    """Bump the readiness stamp of each trainee whose rotations, results or credits this flush changed.
+
+    The services also bump it when they lock a trainee (services.lock_trainees), and bulk imports,
+    which write without the ORM, do only that; this catches every ORM write besides, whoever makes
+    it, so no change can leave a readiness snapshot looking current (readiness/snapshots.py).
+    """
+    changed = {
+        record.trainee_id for record in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(record, READINESS_FACTS) and record.trainee_id is not None
+        and (record in session.new or record in session.deleted or session.is_modified(record))
+    }
+    if changed:
+        session.connection().execute(
+            update(Trainee.__table__).where(Trainee.__table__.c.id.in_(sorted(changed)))
+            .values(readiness_stamp=Trainee.__table__.c.readiness_stamp + 1)
+        )

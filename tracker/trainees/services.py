@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.services import record_change, record_event, snapshot
@@ -31,6 +31,7 @@ STALE_MESSAGE = (
     "Reload the page to see theirs, then make yours again."
 )
 COHORT_MAX_LENGTH = 40
+STAMP_CHUNK = 5000  # trainee ids per UPDATE of readiness stamps: under every database's parameter limit
 
 
 class RecordError(TrackerError):
@@ -48,8 +49,20 @@ class StaleRecordError(RecordError):
 
 
 def lock_trainees(trainee_ids: list[int]) -> None:
-    """Make concurrent changes to these trainees' records wait for each other until commit (see lock_rows)."""
+    """Make concurrent changes to these trainees' records wait for each other until commit (see lock_rows).
+
+    Every change to a trainee's records takes this lock first, so it also bumps their readiness
+    stamp, in the same transaction: a readiness snapshot made before the change no longer matches
+    and is made again when next needed (readiness/snapshots.py). A change that fails rolls the bump back.
+    """
     lock_rows(db.session, Trainee, trainee_ids)
+    ordered = sorted(set(trainee_ids))
+    for start in range(0, len(ordered), STAMP_CHUNK):
+        db.session.execute(
+            update(Trainee).where(Trainee.id.in_(ordered[start:start + STAMP_CHUNK]))
+            .values(readiness_stamp=Trainee.readiness_stamp + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def lock_trainee(trainee: Trainee) -> None:
