@@ -17,8 +17,9 @@ from tests.query_counting import counted_queries
 from tests.test_readiness_pages import text_of
 from tracker.extensions import db
 from tracker.infra.clock import today
-from tracker.readiness import queries, rules, snapshots
-from tracker.readiness.models import ReadinessSnapshot
+from tracker.readiness import board as boards
+from tracker.readiness import decisions, queries, rules, services, snapshots
+from tracker.readiness.models import ReadinessFlag, ReadinessSnapshot
 from tracker.scheduler.jobs import readiness_work
 from tracker.trainees.models import Trainee
 
@@ -283,3 +284,53 @@ def test_a_busy_database_does_not_hold_up_the_page_nor_make_it_wrong(app, client
         holder.join()
     assert "Rita Ready" in ready_names(client)
     assert stored_snapshots() == 1
+
+
+def test_the_database_picks_each_boards_lists_as_sorting_every_entry_would(app, clock, monkeypatch, world):
+    """The board's two ways agree: the database picking each list's first entries (the usual way), and
+    every entry placed and sorted in Python (when just-made snapshots could not be stored)."""
+    monkeypatch.setattr(boards, "LIST_LIMIT", 3)
+    rnd = random.Random(5)
+    second = make_role("wh2", min_total_weeks=6, min_distinct_job_types=1)
+    second.name = "Second role"
+    final = today() + timedelta(days=15)
+    names = ["Ann Able", "ann able", "Ann  Able", "Émile Zola", "Bob", "bob-b", "Zed"]
+    for n in range(45):
+        trainee = make_trainee(supervisor=world.sam, name=f"{rnd.choice(names)}", email=f"t{n}@example.com", password=None)
+        ended = final + timedelta(days=rnd.randrange(-40, 50))
+        make_rotation(trainee, world.warehouse, ended - timedelta(days=7 * rnd.randrange(5, 10) - 1), ended, rating=4)
+        if rnd.random() < 0.7:
+            make_result(trainee, world.safety, final - timedelta(days=rnd.randrange(10, 400)), rnd.choice([65, 75, 90]))
+    db.session.commit()
+    services.run_readiness(today())
+    db.session.commit()
+    flags = db.session.scalars(select(ReadinessFlag).order_by(ReadinessFlag.id)).all()
+    assert len(flags) >= 10
+    for flag in flags[::3]:  # some deferred until after the final day, some until before it
+        decisions.defer_flag(flag, "not yet", today() + timedelta(days=rnd.choice([5, 30])), world.admin)
+    db.session.commit()
+    clock.advance(days=8)
+    services.run_readiness(today())  # raises again where a revisit date has come, clears where no longer ready
+    db.session.commit()
+    clock.advance(days=7)
+    assert today() == final
+
+    ids = queries.active_trainee_ids(select(Trainee))
+    roles = queries.load_roles()
+    current = snapshots.bring_up_to_date(ids, today(), roles)
+    assert current.unstored == {}
+
+    def shape(made):
+        return [
+            (b.role.code, b.counts, [
+                [(e.trainee_id, e.name, getattr(e, "flag", None) and e.flag.id, getattr(e, "deferred", None) and e.deferred.id,
+                  getattr(e, "held_back", None), getattr(e, "ready_on", None)) for e in getattr(b, name)]
+                for name in boards.LISTS
+            ])
+            for b in made
+        ]
+
+    by_database = shape(boards.board_from_snapshots(ids, roles, current))
+    assert by_database == shape(boards.board_from_entries(ids, roles, current))
+    counts = {name: max(b[1][name] for b in by_database) for name in boards.LISTS}
+    assert all(counts[name] > 0 for name in boards.LISTS) and all(counts[name] > 3 for name in ("ready", "nearly", "soon")), counts

@@ -38,11 +38,13 @@ def upgrade():
         sa.ForeignKeyConstraint(['trainee_id'], ['trainees.id'], name=op.f('fk_readiness_snapshots_trainee_id_trainees'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('trainee_id', 'role_id', name=op.f('pk_readiness_snapshots')),
     )
-    op.create_index('ix_readiness_snapshots_role', 'readiness_snapshots', ['role_id'], unique=False)
+    for column in ('ready', 'nearly', 'ready_on'):
+        op.create_index(f'ix_readiness_snapshots_role_{column}', 'readiness_snapshots', ['role_id', column], unique=False)
 
 
 def downgrade():
-    op.drop_index('ix_readiness_snapshots_role', table_name='readiness_snapshots')
+    for column in ('ready', 'nearly', 'ready_on'):
+        op.drop_index(f'ix_readiness_snapshots_role_{column}', table_name='readiness_snapshots')
     op.drop_table('readiness_snapshots')
     with op.batch_alter_table('trainees') as batch_op:
         batch_op.drop_column('readiness_stamp')

@@ -1,16 +1,15 @@
 """The admins' home: the programme at a glance, in a fixed number of queries however many trainees."""
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from statistics import median
 
 from sqlalchemy import func, select
 
 from tracker.catalog.models import TargetRole
 from tracker.extensions import db
-from tracker.readiness.queries import active_trainee_ids, load_roles
-from tracker.readiness.snapshots import entries
+from tracker.readiness.queries import load_roles
+from tracker.readiness.snapshots import programme_figures
 from tracker.trainees.models import TRAINEE_STATUSES, Trainee
 
 
@@ -41,31 +40,19 @@ def status_bars() -> list[Bar]:
 def readiness_and_cohort_bars(today: date) -> tuple[list[Bar], list[Bar], int]:
     """Per role: how many are ready and nearly ready; per cohort: the mean of each trainee's best progress.
 
-    Read from today's readiness snapshots, not by evaluating everyone.
+    Counted by the database from today's readiness snapshots, not by evaluating everyone.
     """
-    roles = load_roles()
-    ready, nearly, best = Counter(), Counter(), defaultdict(Fraction)
-    for entry in entries(active_trainee_ids(), today):
-        if entry.ready:
-            ready[entry.role_id] += 1
-        elif entry.nearly:
-            nearly[entry.role_id] += 1
-        best[entry.trainee_id] = max(best[entry.trainee_id], entry.progress)
-    cohort_of = dict(db.session.execute(select(Trainee.id, Trainee.cohort).where(Trainee.status == "active")).all())
-    best_by_cohort = defaultdict(list)
-    for trainee_id, progress in best.items():
-        if trainee_id in cohort_of:
-            best_by_cohort[cohort_of[trainee_id]].append(progress)
+    figures = programme_figures(today)
     readiness = []
-    for role in roles:
-        readiness.append(Bar(f"{role.name}: ready", ready[role.id], str(ready[role.id]), "ready"))
-        readiness.append(Bar(f"{role.name}: nearly ready", nearly[role.id], str(nearly[role.id]), "nearly"))
+    for role in load_roles():
+        ready, nearly = figures.ready.get(role.id, 0), figures.nearly.get(role.id, 0)
+        readiness.append(Bar(f"{role.name}: ready", ready, str(ready), "ready"))
+        readiness.append(Bar(f"{role.name}: nearly ready", nearly, str(nearly), "nearly"))
     cohorts = []
-    for cohort, values in sorted(best_by_cohort.items()):
-        mean = sum(values) / len(values)
-        percent = int(mean * 100)
-        cohorts.append(Bar(f"{cohort} ({len(values)})", percent, f"{percent}%", "progress"))
-    return readiness, cohorts, len(best)
+    for cohort, (count, total) in sorted(figures.cohorts.items()):
+        percent = int(total / count * 100 + 1e-9)  # floored, as the progress bars are; the epsilon absorbs float error
+        cohorts.append(Bar(f"{cohort} ({count})", percent, f"{percent}%", "progress"))
+    return readiness, cohorts, sum(count for count, _ in figures.cohorts.values())
 
 
 def placement_bars() -> list[Bar]:

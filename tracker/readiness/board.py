@@ -5,15 +5,17 @@ the same for forty trainees and forty thousand. Each list shows its first LIST_L
 says how many there are.
 """
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
+from fractions import Fraction
+from functools import partial
 
-from sqlalchemy import Select, select
+from sqlalchemy import Float, Select, and_, cast, exists, func, select
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.readiness import queries, rules
+from tracker.readiness import queries, rules, snapshots
 from tracker.readiness.models import ReadinessFlag
-from tracker.readiness.snapshots import Entry, board_entries
+from tracker.readiness.snapshots import READY_SOON_DAYS, Entry
 from tracker.trainees.models import Trainee
 
 LIST_LIMIT = 50  # entries shown per list; the rest are counted, and the trainee list filters them all
@@ -63,11 +65,26 @@ def readiness_board(scope: Select, today: date) -> list[RoleBoard]:
     the next run asks again. Nearly ready: not ready, no open flag, progress
     of 0.75 or more. Ready soon: not ready today, and the current plan makes
     them ready within READY_SOON_DAYS.
+
+    The database picks each list's first LIST_LIMIT entries from the snapshots; only when some
+    snapshots just made could not be stored (the database was busy) are all entries sorted here.
     """
     ids = queries.active_trainee_ids(scope)
-    boards = {role.id: RoleBoard(role) for role in queries.load_roles()}
+    roles = queries.load_roles()
+    if not roles:
+        return []
+    current = snapshots.bring_up_to_date(ids, today, roles)
+    boards = board_from_entries(ids, roles, current) if current.unstored else board_from_snapshots(ids, roles, current)
+    load_trainees(boards)
+    return boards
+
+
+def board_from_entries(ids: Select, roles: list[rules.RoleSpec], current: snapshots.Current) -> list[RoleBoard]:
+    """The boards from every entry that may be on them, placed and sorted here."""
+    today = current.today
+    boards = {role.id: RoleBoard(role) for role in roles}
     standing = queries.load_standing_flags(ids)
-    entries = [entry for entry in board_entries(ids, today) if entry.role_id in boards]
+    entries = [entry for entry in snapshots.board_entries(ids, current) if entry.role_id in boards]
     names = dict(db.session.execute(
         select(Trainee.id, User.name).join(User, Trainee.user_id == User.id)
         .where(Trainee.id.in_({entry.trainee_id for entry in entries}))
@@ -82,8 +99,81 @@ def readiness_board(scope: Select, today: date) -> list[RoleBoard]:
     for board in boards.values():
         sort_board(board, today)
         limit_board(board)
-    load_trainees(boards.values())
     return list(boards.values())
+
+
+def plain_order(column):
+    """ORDER BY text in plain character order, as Python sorts it, on every database."""
+    return column.collate("C") if db.engine.dialect.name == "postgresql" else column
+
+
+def listed_entries(role: rules.RoleSpec, ids: Select, current: snapshots.Current, *conditions, order=(),
+                   limit: int | None, extra=(), join_flag: bool = False) -> tuple[list[tuple], int]:
+    """(entry, name, *extra) for the first `limit` of this role's snapshots meeting the conditions, in
+    `order` then by name, and how many meet them (one query). `join_flag`: joined with the role's flags."""
+    S = snapshots.S
+    statement = (
+        select(S.trainee_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator, S.unmet, S.ready_on,
+               User.name, func.count().over(), *extra)
+        .join(Trainee, Trainee.id == S.trainee_id).join(User, User.id == Trainee.user_id)
+        .where(S.role_id == role.id, Trainee.id.in_(ids.scalar_subquery()), current.valid(), *conditions)
+        .order_by(*order, plain_order(User.name), S.trainee_id)
+    )
+    if join_flag:
+        statement = statement.join(ReadinessFlag, and_(ReadinessFlag.trainee_id == S.trainee_id, ReadinessFlag.role_id == S.role_id))
+    if limit is not None:
+        statement = statement.limit(limit)
+    rows = snapshots.read(statement)
+    found = [
+        (Entry(trainee_id, role.id, ready, nearly, Fraction(numerator, denominator), tuple(unmet.splitlines()), ready_on),
+         name, *more)
+        for trainee_id, ready, nearly, numerator, denominator, unmet, ready_on, name, _, *more in rows
+    ]
+    return found, (rows[0][8] if rows else 0)
+
+
+def board_from_snapshots(ids: Select, roles: list[rules.RoleSpec], current: snapshots.Current) -> list[RoleBoard]:
+    """The boards with each list's first LIST_LIMIT entries and its length, picked by the database
+    (a fixed number of queries per role, however many trainees)."""
+    today = current.today
+    S = snapshots.S
+
+    def flag_exists(*conditions):
+        return exists().where(ReadinessFlag.trainee_id == S.trainee_id, ReadinessFlag.role_id == S.role_id, *conditions)
+
+    has_open = flag_exists(queries.open_flag_condition())
+    has_deferral = flag_exists(queries.standing_flag_condition(), ReadinessFlag.decision == "deferred")
+    progress = cast(S.progress_numerator, Float) / S.progress_denominator
+    boards = []
+    for role in roles:
+        board = RoleBoard(role)
+        listed = partial(listed_entries, role, ids, current)
+        nearly, board.counts["nearly"] = listed(S.nearly, ~has_open, order=(progress.desc(),), limit=LIST_LIMIT)
+        soon, board.counts["soon"] = listed(
+            ~S.ready, S.ready_on > today, S.ready_on <= today + timedelta(days=READY_SOON_DAYS), order=(S.ready_on,),
+            limit=LIST_LIMIT)
+        flagged, flagged_count = listed(
+            queries.open_flag_condition(), join_flag=True, order=(ReadinessFlag.raised_on,), extra=(ReadinessFlag.id,),
+            limit=LIST_LIMIT)
+        unflagged, unflagged_count = listed(S.ready, ~has_open, ~has_deferral, limit=LIST_LIMIT)
+        deferred, board.counts["deferred"] = listed(S.ready, ~has_open, has_deferral, limit=None)
+        board.counts["ready"] = flagged_count + unflagged_count
+        flags = queries.load_standing_flags(  # the flags of the ones shown, and of every deferral
+            select(Trainee.id).where(Trainee.id.in_([e.trainee_id for e, *_ in flagged + deferred])))
+        for entry, row_name, flag_id in flagged:
+            mine = flags.get((entry.trainee_id, role.id), [])
+            place_on_board(board, entry, row_name, [f for f in mine if f.id == flag_id or f.decision == "deferred"], today)
+        for entry, row_name in unflagged:
+            board.ready.append(BoardEntry(entry.trainee_id, entry, row_name))
+        for entry, row_name in deferred:
+            place_on_board(board, entry, row_name, flags.get((entry.trainee_id, role.id), []), today)
+        board.nearly = [BoardEntry(entry.trainee_id, entry, row_name) for entry, row_name in nearly]
+        board.soon = [SoonEntry(entry.trainee_id, entry.ready_on, row_name) for entry, row_name in soon]
+        sort_board(board, today)  # merges the flagged and the unflagged ready ones; the deferrals, all read, in order
+        del board.ready[LIST_LIMIT:]
+        del board.deferred[LIST_LIMIT:]
+        boards.append(board)
+    return boards
 
 
 def place_on_board(board: RoleBoard, evaluation: Entry, name: str, flags: list[ReadinessFlag], today: date) -> None:
@@ -105,7 +195,8 @@ def sort_board(board: RoleBoard, today: date) -> None:
     """Longest waiting first; nearly ready by progress, highest first; then by name (and id, for equal names)."""
     board.ready.sort(key=lambda e: (e.flag.raised_on if e.flag else today, e.name, e.trainee_id))
     board.deferred.sort(key=lambda e: (e.flag.revisit_on or today, e.name, e.trainee_id))
-    board.nearly.sort(key=lambda e: (-e.evaluation.progress, e.name, e.trainee_id))
+    # By progress as a float: exact enough to order fractions of small denominators, and far quicker to compare.
+    board.nearly.sort(key=lambda e: (-float(e.evaluation.progress), e.name, e.trainee_id))
     board.soon.sort(key=lambda e: (e.ready_on, e.name, e.trainee_id))
 
 
@@ -120,11 +211,11 @@ def limit_board(board: RoleBoard) -> None:
         del entries[LIST_LIMIT:]
 
 
-def load_trainees(boards) -> None:
+def load_trainees(boards: list[RoleBoard]) -> None:
     """Attach the trainees (with their users) of the entries shown, in one query."""
     shown = [(board, name, n, entry) for board in boards for name in LISTS for n, entry in enumerate(getattr(board, name))]
     if not shown:
         return
-    trainees = queries.trainees_by_id(select(Trainee.id).where(Trainee.id.in_({entry.trainee_id for *_, entry in shown})))
+    trainees = queries.trainees_by_id(sorted({entry.trainee_id for *_, entry in shown}))
     for board, name, n, entry in shown:
         getattr(board, name)[n] = replace(entry, trainee=trainees.get(entry.trainee_id))

@@ -78,7 +78,12 @@ class ReadinessSnapshot(db.Model):
     """
 
     __tablename__ = "readiness_snapshots"
-    __table_args__ = (Index("ix_readiness_snapshots_role", "role_id"),)
+    # The board picks each role's ready, nearly ready and ready-soon entries through these.
+    __table_args__ = (
+        Index("ix_readiness_snapshots_role_ready", "role_id", "ready"),
+        Index("ix_readiness_snapshots_role_nearly", "role_id", "nearly"),
+        Index("ix_readiness_snapshots_role_ready_on", "role_id", "ready_on"),
+    )
 
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("target_roles.id", ondelete="CASCADE"), primary_key=True)

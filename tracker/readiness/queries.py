@@ -270,9 +270,7 @@ def flag_history(flag: ReadinessFlag) -> list[AuditEvent]:
     ))
 
 
-def trainees_by_id(trainee_ids: Select) -> dict[int, Trainee]:
+def trainees_by_id(trainee_ids: list[int]) -> dict[int, Trainee]:
     """These trainees with their users, by id (one query)."""
-    rows = db.session.scalars(
-        select(Trainee).where(Trainee.id.in_(trainee_ids.scalar_subquery())).options(joinedload(Trainee.user))
-    )
+    rows = db.session.scalars(select(Trainee).where(Trainee.id.in_(trainee_ids)).options(joinedload(Trainee.user)))
     return {trainee.id: trainee for trainee in rows}

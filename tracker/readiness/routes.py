@@ -107,7 +107,7 @@ def board():
     return render_template(
         "readiness/board.html", boards=shown, roles=[b.role for b in boards],
         cohorts=cohorts(visible_trainees(current_user)), filters=filters,
-        target_roles=target_roles_by_trainee(queries.active_trainee_ids(scope)),
+        target_roles=target_roles_by_trainee(sorted({e.trainee_id for b in shown for e in (*b.ready, *b.deferred, *b.nearly, *b.soon)})),
     )
 
 

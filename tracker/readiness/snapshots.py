@@ -20,12 +20,13 @@ fails (the database is busy), the page uses what it has just evaluated and the n
 """
 import hashlib
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import Float, Select, and_, case, cast, exists, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -88,47 +89,122 @@ def valid_condition(fingerprint: str, today: date):
     )
 
 
-def entries(trainee_ids: Select, today: date, wanted=None, also: Iterable[int] = ()) -> list[Entry]:
+@dataclass(frozen=True)
+class Current:
+    """The snapshots of some trainees brought up to date: read the stored ones with `read`, and add
+    `unstored`, those just made that could not be stored (the database was busy), by trainee id."""
+
+    fingerprint: str
+    today: date
+    unstored: dict[int, list[Entry]]
+
+    def valid(self):
+        """The stored snapshot rows that hold today, of trainees not in `unstored` (correlates with Trainee)."""
+        condition = valid_condition(self.fingerprint, self.today)
+        return and_(condition, S.trainee_id.not_in(list(self.unstored))) if self.unstored else condition
+
+
+def bring_up_to_date(trainee_ids: Select, today: date, roles: list[rules.RoleSpec]) -> Current:
+    """Make again the out-of-date snapshots of the active trainees in `trainee_ids` (a few queries per CHUNK of them)."""
+    fingerprint = catalogue_fingerprint(roles)
+    made = refresh(stale_trainees(trainee_ids, fingerprint, today), roles, fingerprint, today)
+    return Current(fingerprint, today, {trainee_id: found for trainee_id, (found, stored) in made.items() if not stored})
+
+
+def read(statement) -> list:
+    """Rows of a query of snapshots, on a connection of its own: it sees every snapshot stored so far,
+    which the request's own transaction may not (on SQLite it reads as of its first statement)."""
+    with db.engine.connect() as connection:
+        return connection.execute(statement).all()
+
+
+def entries(
+    trainee_ids: Select, today: date, wanted=None, also: Iterable[int] = (), current: Current | None = None,
+) -> list[Entry]:
     """Today's entries of the active trainees in `trainee_ids` (queries.active_trainee_ids), every role.
 
     `wanted`: Entry -> bool with its SQL twin, as (predicate, condition), to read only some entries
     (e.g. those on the board), plus every entry of the trainees in `also`. Out-of-date snapshots are
-    made again first. A fixed number of queries, plus a few per CHUNK out-of-date trainees.
+    made again first, unless `current` says they have been. A fixed number of queries, plus a few
+    per CHUNK out-of-date trainees.
     """
-    roles = queries.load_roles()
-    if not roles:
-        return []
-    fingerprint = catalogue_fingerprint(roles)
-    fresh = refresh(stale_trainees(trainee_ids, fingerprint, today), roles, fingerprint, today)
+    if current is None:
+        roles = queries.load_roles()
+        if not roles:
+            return []
+        current = bring_up_to_date(trainee_ids, today, roles)
     also = set(also)
     predicate, condition = wanted if wanted is not None else (None, None)
     statement = (
         select(S.trainee_id, S.role_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator, S.unmet, S.ready_on)
         .join(Trainee, Trainee.id == S.trainee_id)
-        .where(Trainee.id.in_(trainee_ids.scalar_subquery()), valid_condition(fingerprint, today))
+        .where(Trainee.id.in_(trainee_ids.scalar_subquery()), current.valid())
     )
     if condition is not None:
         statement = statement.where(or_(condition, S.trainee_id.in_(also) if also else false()))
     stored = [
         Entry(trainee_id, role_id, ready, nearly, Fraction(numerator, denominator), tuple(unmet.splitlines()), ready_on)
-        for trainee_id, role_id, ready, nearly, numerator, denominator, unmet, ready_on
-        in db.session.connection().execute(statement)
-        if trainee_id not in fresh  # read in this request's transaction, which may not see what was just stored
+        for trainee_id, role_id, ready, nearly, numerator, denominator, unmet, ready_on in read(statement)
     ]
-    made = [
-        entry for trainee_entries in fresh.values() for entry in trainee_entries
+    unstored = [
+        entry for found in current.unstored.values() for entry in found
         if predicate is None or predicate(entry) or entry.trainee_id in also
     ]
-    return stored + made
+    return stored + unstored
 
 
-def board_entries(trainee_ids: Select, today: date) -> list[Entry]:
+@dataclass(frozen=True)
+class Figures:
+    """The programme in numbers (the admins' home): ready and nearly ready per role id; per cohort,
+    how many trainees and the sum of each one's best progress (a float: these figures are drawn)."""
+
+    ready: dict[int, int]
+    nearly: dict[int, int]
+    cohorts: dict[str, tuple[int, float]]
+
+
+def programme_figures(today: date) -> Figures:
+    """Figures of every active trainee, counted by the database from today's snapshots (a fixed number of queries)."""
+    ready, nearly, cohorts = defaultdict(int), defaultdict(int), {}
+    roles = queries.load_roles()
+    if not roles:
+        return Figures(ready, nearly, cohorts)
+    trainee_ids = queries.active_trainee_ids()
+    current = bring_up_to_date(trainee_ids, today, roles)
+    stored = select(S.trainee_id, S.role_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator).join(
+        Trainee, Trainee.id == S.trainee_id).where(Trainee.status == "active", current.valid()).subquery()
+    for role_id, ready_count, nearly_count in read(
+        select(stored.c.role_id, func.sum(case((stored.c.ready, 1), else_=0)), func.sum(case((stored.c.nearly, 1), else_=0)))
+        .group_by(stored.c.role_id)
+    ):
+        ready[role_id], nearly[role_id] = int(ready_count), int(nearly_count)
+    best = (
+        select(stored.c.trainee_id, func.max(cast(stored.c.progress_numerator, Float) / stored.c.progress_denominator).label("best"))
+        .group_by(stored.c.trainee_id).subquery()
+    )
+    for cohort, count, total in read(
+        select(Trainee.cohort, func.count(), func.sum(best.c.best)).join(best, best.c.trainee_id == Trainee.id).group_by(Trainee.cohort)
+    ):
+        cohorts[cohort] = (int(count), float(total))
+    if current.unstored:  # just made and not stored: counted here
+        cohort_of = dict(db.session.execute(select(Trainee.id, Trainee.cohort).where(Trainee.id.in_(list(current.unstored)))).all())
+        for trainee_id, found in current.unstored.items():
+            for entry in found:
+                ready[entry.role_id] += entry.ready
+                nearly[entry.role_id] += entry.nearly
+            count, total = cohorts.get(cohort_of[trainee_id], (0, 0.0))
+            cohorts[cohort_of[trainee_id]] = (count + 1, total + float(max(entry.progress for entry in found)))
+    return Figures(ready, nearly, cohorts)
+
+
+def board_entries(trainee_ids: Select, current: Current) -> list[Entry]:
     """The entries the readiness board lists, and every entry of trainees with an open or deferred flag."""
+    today = current.today
     flagged = db.session.scalars(
         select(ReadinessFlag.trainee_id).distinct()
         .where(queries.standing_flag_condition(), ReadinessFlag.trainee_id.in_(trainee_ids.scalar_subquery()))
     ).all()
-    return entries(trainee_ids, today, (lambda e: e.on_board(today), on_board_condition(today)), also=flagged)
+    return entries(trainee_ids, today, (lambda e: e.on_board(today), on_board_condition(today)), also=flagged, current=current)
 
 
 def stale_trainees(trainee_ids: Select, fingerprint: str, today: date) -> dict[int, int]:
@@ -143,22 +219,24 @@ def stale_trainees(trainee_ids: Select, fingerprint: str, today: date) -> dict[i
 
 def refresh(
     stale: dict[int, int], roles: list[rules.RoleSpec], fingerprint: str, today: date, in_session: bool = False,
-) -> dict[int, list[Entry]]:
+) -> dict[int, tuple[list[Entry], bool]]:
     """Evaluate and forecast these trainees (id -> stamp read before their facts) and store their snapshots.
 
     Stored in a transaction of their own, or, `in_session`, in the session's (a job, which commits).
+    Each trainee's entries, and whether they were stored.
     """
-    made: dict[int, list[Entry]] = {}
+    made: dict[int, tuple[list[Entry], bool]] = {}
     ids = sorted(stale)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         rows = snapshot_rows(chunk, stale, roles, fingerprint, today)
         if in_session:
             db.session.execute(upsert_statement(), rows)
+            stored = True
         else:
-            store(rows)
+            stored = store(rows)
         for row in rows:
-            made.setdefault(row["trainee_id"], []).append(Entry(
+            made.setdefault(row["trainee_id"], ([], stored))[0].append(Entry(
                 row["trainee_id"], row["role_id"], row["ready"], row["nearly"],
                 Fraction(row["progress_numerator"], row["progress_denominator"]), tuple(row["unmet"].splitlines()),
                 row["ready_on"],
