@@ -33,6 +33,7 @@ from tests.query_counting import counted_queries
 from tracker.digest import services as digest_services
 from tracker.digest.content import SECTION_NAMES, build_digests
 from tracker.extensions import db
+from tracker.readiness import services as readiness_services
 from tracker.readiness.services import run_readiness
 from tracker.scheduler.jobs import JOBS
 from tracker.scheduler.occurrences import run_occurrence
@@ -210,6 +211,18 @@ READINESS_AS_OF = ("--as-of", MONDAY.isoformat())
 ], ids=" ".join)
 def test_commands_send_as_many_statements_for_any_number_of_trainees(app, runner, week_clock, args):
     assert_shape(command(runner, *args))
+
+
+def test_the_readiness_run_clears_flags_a_chunk_of_ids_per_statement(app, runner, week_clock, monkeypatch):
+    """Flags are cleared by UPDATE ... WHERE id IN (a chunk of ids): one statement per chunk, never one per flag."""
+    monkeypatch.setattr(readiness_services, "CHUNK", 2)
+    run = command(runner, "readiness", "run", *READINESS_AS_OF)
+    small, large = counted(run, SMALL), counted(run, LARGE)
+
+    def chunks(size: Size) -> int:  # one trainee in six has a flag to clear
+        return -(-(size.trainees // PROFILES) // 2)
+    assert (chunks(SMALL), chunks(LARGE)) == (1, 3)
+    assert len(large) - len(small) == chunks(LARGE) - chunks(SMALL)
 
 
 def test_digest_send_adds_only_each_digests_own_statements(app, runner, week_clock):
