@@ -20,12 +20,39 @@ POSTGRES_OPTIONS = {"connect_args": {"options": "-c lock_timeout=5000 -c stateme
 
 
 POSTGRES_NOT_RUN = "PostgreSQL: not run (TEST_DATABASE_URL is not set); the database tests ran on SQLite only."
+SQLITE_ONLY_KEY = pytest.StashKey[int]()  # how many PostgreSQL runs the mark left out
+SQLITE_ONLY_NOTE = "PostgreSQL: {count} browser runs marked sqlite_only left out, by design (tests/conftest.py says why)."
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked `sqlite_only` run on SQLite and are left out of the PostgreSQL half of the suite.
+
+    The mark is for pure browser walks: phone layout, axe-core, how pages
+    look, pages read and not changed. What a browser shows does not depend on
+    the database; the HTTP-level tests render the same pages on both
+    databases, and those are where database behaviour is checked. A Chromium
+    walk costs seconds per test, so running it twice bought nothing but
+    about a minute of the suite (README, "CI"). A browser test whose point is
+    the database - a flow that commits, concurrency, locks - is not marked and
+    runs on both.
+    """
+    kept, left_out = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgresql = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        (left_out if on_postgresql and item.get_closest_marker("sqlite_only") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+    config.stash[SQLITE_ONLY_KEY] = len(left_out)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """Say, just above the result, when the PostgreSQL half of the suite did not run."""
+    """Say, just above the result, when the PostgreSQL half of the suite did not run, or left some tests out."""
     if "postgresql" not in DATABASES:
         terminalreporter.write_line(POSTGRES_NOT_RUN, yellow=True)
+    elif terminalreporter.config.stash.get(SQLITE_ONLY_KEY, 0):
+        terminalreporter.write_line(SQLITE_ONLY_NOTE.format(count=terminalreporter.config.stash[SQLITE_ONLY_KEY]))
 
 
 def config_for(database_url: str, **settings) -> type:

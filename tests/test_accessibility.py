@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # a walk through pages: the same on any database
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {

@@ -17,6 +17,7 @@ def screenshot_path(tmp_path, name: str) -> str:
     return os.path.join(os.environ.get("DIGEST_SCREENSHOTS") or str(tmp_path), name)
 
 
+@pytest.mark.sqlite_only  # pages read, nothing changed: the same on any database
 def test_a_supervisor_reads_their_digest_preview_without_policy_violations(app, page, tmp_path):
     programme = make_programme()
     db.session.commit()

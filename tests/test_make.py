@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_NOT_RUN
+from tests.conftest import POSTGRES_NOT_RUN, SQLITE_ONLY_NOTE
 
 PROJECT = Path(__file__).resolve().parent.parent
 # apt-get replaced by echo: what make would run, without installing anything.
@@ -58,10 +58,11 @@ def test_make_run_serves_on_port_and_tells_the_app(args, port):
     assert serve.endswith(f"serve --host 127.0.0.1 --port {port}")
 
 
-def pytest_output(**env: str) -> str:
+def pytest_output(*files: str, **env: str) -> str:
+    """What collecting `files` (default: this one) prints, with only the TEST_DATABASE_URL of `env`."""
     environment = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"} | env
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider", "tests/test_make.py"],
+        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider", *(files or ["tests/test_make.py"])],
         cwd=PROJECT, capture_output=True, text=True, env=environment, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -71,6 +72,20 @@ def pytest_output(**env: str) -> str:
 def test_the_run_says_in_one_line_when_postgresql_is_not_run():
     assert pytest_output().splitlines().count(POSTGRES_NOT_RUN) == 1
     assert POSTGRES_NOT_RUN not in pytest_output(TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/unused")
+
+
+def test_browser_walks_marked_sqlite_only_are_left_out_of_the_postgresql_half():
+    output = pytest_output(
+        "tests/test_phone_browser.py", "tests/test_readiness_browser.py",
+        TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/unused",
+    )
+    collected = [line for line in output.splitlines() if "::" in line]
+    assert [line for line in collected if "postgresql" in line] == [
+        # deciding on a flag commits: on both databases; the progress bars are only looked at
+        "tests/test_readiness_browser.py::test_a_supervisor_defers_a_flag_from_the_board_after_a_missing_reason[postgresql]",
+    ]
+    assert len([line for line in collected if "test_phone_browser.py" in line]) == 4  # on SQLite: three roles, and one more
+    assert SQLITE_ONLY_NOTE.format(count=5) in output.splitlines()
 
 
 def test_make_screenshots_runs_the_screenshot_tool():

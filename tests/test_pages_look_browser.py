@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # a walk through pages: the same on any database
 
 
 @pytest.fixture

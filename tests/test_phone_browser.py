@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import sign_in
 from tests.test_accessibility import AXE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]  # a walk through pages: the same on any database
 
 PHONE = {"width": 390, "height": 844}
 ROLES = {"admin": "admin@example.com", "supervisor": "maria.lopez@example.com", "trainee": "amelia.hughes@example.com"}

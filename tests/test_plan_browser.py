@@ -47,6 +47,7 @@ def programme(app, clock):
     return {"amelia": amelia}
 
 
+@pytest.mark.sqlite_only  # pages read, nothing changed: the same on any database
 def test_the_trainee_page_shows_the_plan_and_the_forecast(page, programme):
     sign_in(page, "maria@example.com")
     page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home
@@ -64,6 +65,7 @@ def test_the_trainee_page_shows_the_plan_and_the_forecast(page, programme):
     snap(page, "trainee-with-a-plan")
 
 
+@pytest.mark.sqlite_only  # pages read, nothing changed: the same on any database
 def test_the_capacity_view_leads_from_a_full_cell_to_the_trainees_behind_it(page, programme):
     sign_in(page, "maria@example.com")
     page.get_by_role("heading", name="What needs you today").wait_for()  # a supervisor's home

@@ -36,6 +36,7 @@ def csp_violations(page) -> list[str]:
     return messages
 
 
+@pytest.mark.sqlite_only  # pages read, nothing changed: the same on any database
 def test_a_trainee_sees_progress_bars_without_breaking_the_content_security_policy(flagged, page):
     violations = csp_violations(page)
     sign_in(page, "rita@example.com")
