@@ -166,6 +166,8 @@ def test_a_running_job_shows_its_progress_and_reloads_itself(client, auth, progr
         page = client.get(f"/admin/imports/jobs/{job.id}").get_data(as_text=True)
         assert REFRESHING in page and "Checking the rows: 3 of 5 checked." in page
         assert '<progress class="importing" max="10" value="3" aria-label="Import progress">30 %</progress>' in page
+        progress.update(5, 10)
+        assert "All 5 rows checked; saving them." in client.get(f"/admin/imports/jobs/{job.id}").get_data(as_text=True)
         progress.update(8, 10)
         assert "Saving the rows: 3 of 5 saved." in client.get(f"/admin/imports/jobs/{job.id}").get_data(as_text=True)
         assert "Importing (80 %)" in client.get("/admin/imports/").get_data(as_text=True)
@@ -187,20 +189,25 @@ def test_the_reporter_writes_progress_and_heartbeat_to_the_row_beside_the_import
     assert (utcnow() - row.heartbeat_at) < timedelta(seconds=30)
 
 
-def test_a_job_whose_heartbeat_stopped_is_shown_as_interrupted_and_closed_at_the_next_upload(client, auth, programme):
+@pytest.mark.parametrize("seen_on", ["/admin/imports/jobs/{id}", "/admin/imports/", "an upload"])
+def test_a_job_whose_heartbeat_stopped_is_shown_as_interrupted_and_closed_by_whoever_sees_it_first(client, auth, programme, seen_on):
     lost = a_job(programme["admin"], state="running", heartbeat_at=utcnow() - timedelta(minutes=2))
+    queued = a_job(programme["admin"], state="queued", heartbeat_at=utcnow() - timedelta(minutes=2))
     alive = a_job(programme["admin"], state="running", heartbeat_at=utcnow() - timedelta(seconds=20))
     auth.login("admin@example.com")
-    page = client.get(f"/admin/imports/jobs/{lost.id}").get_data(as_text=True)
-    assert "The import was interrupted; nothing was imported, upload the file again." in page
-    assert REFRESHING not in page
-    assert REFRESHING in client.get(f"/admin/imports/jobs/{alive.id}").get_data(as_text=True), "a recent heartbeat"
-    assert "Interrupted" in client.get("/admin/imports/").get_data(as_text=True)
-    job_page_when_ended(client, upload(client, "rotations", ROTATIONS))
+    if seen_on == "an upload":
+        job_page_when_ended(client, upload(client, "rotations", ROTATIONS))
+    else:
+        page = client.get(seen_on.format(id=lost.id)).get_data(as_text=True)
+        assert ("The import was interrupted; nothing was imported, upload the file again." if "jobs" in seen_on else "Interrupted") in page
+        assert REFRESHING not in page
     db.session.expire_all()
-    closed, untouched = db.session.get(ImportJob, lost.id), db.session.get(ImportJob, alive.id)
-    assert (closed.state, closed.error, closed.data) == ("failed", services.INTERRUPTED, None)
+    for closed in (db.session.get(ImportJob, lost.id), db.session.get(ImportJob, queued.id)):
+        assert (closed.state, closed.error, closed.data) == ("failed", services.INTERRUPTED, None), "its file not kept"
+    untouched = db.session.get(ImportJob, alive.id)
     assert (untouched.state, untouched.data) == ("running", b"secret")
+    assert REFRESHING in client.get(f"/admin/imports/jobs/{alive.id}").get_data(as_text=True), "a recent heartbeat"
+    assert "The import was interrupted" in client.get(f"/admin/imports/jobs/{lost.id}").get_data(as_text=True)
 
 
 def test_on_sqlite_a_silent_job_is_not_lost_while_a_writer_holds_the_lock(app, client, auth, programme):

@@ -38,8 +38,12 @@ def upload():
             db.session.commit()
             flash(report.summary(), "success")
             return redirect(url_for("imports.upload"))
-    jobs = [(job, services.job_status(job)) for job in queries.recent_jobs()]
-    return render_template("imports/upload.html", form=form, failure=failure, columns=services.COLUMNS, jobs=jobs)
+    jobs = queries.recent_jobs()
+    statuses = services.statuses_closing_lost(jobs)
+    db.session.commit()
+    return render_template(
+        "imports/upload.html", form=form, failure=failure, columns=services.COLUMNS, jobs=list(zip(jobs, statuses, strict=True)),
+    )
 
 
 def start_job(kind: str, filename: str | None, data: bytes):
@@ -55,7 +59,9 @@ def start_job(kind: str, filename: str | None, data: bytes):
 def job(job_id: int):
     """A job's progress while it runs (the page reloads itself), then what it imported or the lines to correct."""
     job = get_job_or_404(job_id)
-    return render_template("imports/job.html", job=job, status=services.job_status(job))
+    [status] = services.statuses_closing_lost([job])
+    db.session.commit()
+    return render_template("imports/job.html", job=job, status=status)
 
 
 def get_job_or_404(job_id: int) -> ImportJob:

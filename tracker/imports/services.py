@@ -181,6 +181,17 @@ def job_status(job: ImportJob) -> JobStatus:
     return JobStatus(job.state, job.done, job.total, job.summary, job.error, failure)
 
 
+def statuses_closing_lost(jobs: list[ImportJob]) -> list[JobStatus]:
+    """Each job's status; jobs found lost are recorded as failed and their files cleared (flushed; the page commits).
+
+    A lost job's file is not kept until the next upload: whoever sees first that it was lost closes it.
+    """
+    statuses = [job_status(job) for job in jobs]
+    if any(job.state in ACTIVE and status.interrupted for job, status in zip(jobs, statuses, strict=True)):
+        close_lost_jobs()
+    return statuses
+
+
 def lost(job: ImportJob) -> bool:
     """No process is running the job: its heartbeat stopped, and it is not a SQLite writer holding the lock.
 
