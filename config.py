@@ -62,6 +62,9 @@ class Config:
 
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # import uploads: tens of thousands of rows fit easily
+    # An uploaded file with more data rows than this is imported in the background (an import job with a
+    # progress page), so no request waits for it past gunicorn's timeout; smaller ones while the page waits.
+    TRACKER_IMPORT_INLINE_ROWS = int(os.environ.get("TRACKER_IMPORT_INLINE_ROWS") or 2000)
     # Rows per page of every paginated list (trainees, users, audit events, mail deliveries).
     PAGE_SIZE = int(os.environ.get("TRACKER_PAGE_SIZE") or 25)
 

@@ -3,6 +3,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import LoginFailure, User
 from tracker.catalog.models import JobType, ModuleRequirement, RotationRequirement, TargetRole, TrainingModule
 from tracker.feeds.models import CalendarToken
+from tracker.imports.models import ImportJob
 from tracker.mail.models import OutboundMail
 from tracker.planning.models import PlanRun
 from tracker.readiness.models import ReadinessFlag
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "CalendarToken",
     "Credit",
+    "ImportJob",
     "JobRun",
     "JobType",
     "Leave",

@@ -126,6 +126,27 @@ def read_rows(data: bytes, columns: tuple[str, ...], problems: Problems, optiona
     return rows
 
 
+def more_rows_than(data: bytes, limit: int) -> bool:
+    """The file has more than `limit` data rows (blank lines not counted), as `read_rows` would read them.
+
+    Counting stops at the row after `limit`, so a large file costs no more than a
+    small one. A file that is not UTF-8 is counted as best it can be: its import
+    lists its bad lines either way.
+    """
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    count = 0
+    try:
+        next(reader, None)  # the header
+        for fields in reader:
+            if any(field.strip() for field in fields):
+                count += 1
+                if count > limit:
+                    return True
+    except csv.Error:
+        pass  # `read_rows` reads nothing after it either
+    return False
+
+
 def plain_text(values: dict[str, str], line: int, problems: Problems) -> bool:
     """True when no value holds a control character (tabs and line breaks only in MULTI_LINE_COLUMNS); each one that does is reported."""
     clean = True

@@ -3,10 +3,11 @@
 PostgreSQL locks what is named (rows, or an advisory lock); SQLite has one
 writer at a time, so on SQLite both take its write lock up front.
 """
+import sqlite3
 import zlib
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Engine, Table, select, text
 from sqlalchemy.orm import Session
 
 # Ids per SELECT ... FOR UPDATE: well under every database's parameter limit.
@@ -61,3 +62,29 @@ def lock_for_writing(session: Session, name: str) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     else:
         begin_immediate(connection)
+
+
+def write_lock_taken(engine: Engine) -> bool:
+    """On SQLite, whether some connection holds the write lock at this moment (asked without waiting); False elsewhere.
+
+    A writer holding SQLite's lock can record nothing on other connections until it
+    commits (a heartbeat, say), and its silence does not mean it died: asking whether
+    the lock is taken tells a busy writer from a dead one.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        waits = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+        raw.execute("PRAGMA busy_timeout=0")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            return True
+        else:
+            raw.execute("ROLLBACK")
+            return False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={waits}")
