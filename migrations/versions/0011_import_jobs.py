@@ -3,7 +3,7 @@
 Reviewed by hand. One new table; downgrade drops it.
 
 Revision ID: 0011_import_jobs
-Revises: 0009_plan_runs (re-chained on 0010 at merge)
+Revises: 0010_readiness_snapshots (re-chained on 0010 at merge)
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_import_jobs'
-down_revision = '0009_plan_runs'
+down_revision = '0010_readiness_snapshots'
 branch_labels = None
 depends_on = None
 

@@ -231,7 +231,7 @@ def refresh(
         chunk = ids[start:start + CHUNK]
         rows = snapshot_rows(chunk, stale, roles, fingerprint, today)
         if in_session:
-            db.session.execute(upsert_statement(), rows)
+            db.session.connection().execute(upsert_statement(), rows)  # Core: one executemany, not a statement per row
             stored = True
         else:
             stored = store(rows)
