@@ -21,7 +21,7 @@ POSTGRES_OPTIONS = {"connect_args": {"options": "-c lock_timeout=5000 -c stateme
 
 POSTGRES_NOT_RUN = "PostgreSQL: not run (TEST_DATABASE_URL is not set); the database tests ran on SQLite only."
 SQLITE_ONLY_KEY = pytest.StashKey[int]()  # how many PostgreSQL runs the mark left out
-SQLITE_ONLY_NOTE = "PostgreSQL: {count} browser runs marked sqlite_only left out, by design (tests/conftest.py says why)."
+SQLITE_ONLY_NOTE = "PostgreSQL: {count} runs marked sqlite_only left out, by design (tests/conftest.py says why)."
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -34,7 +34,8 @@ def pytest_collection_modifyitems(config, items) -> None:
     walk costs seconds per test, so running it twice bought nothing but
     about a minute of the suite (README, "CI"). A browser test whose point is
     the database - a flow that commits, concurrency, locks - is not marked and
-    runs on both.
+    runs on both. The mark also holds the few tests of SQLite's own behaviour
+    (its single write lock), which have no PostgreSQL counterpart to run.
     """
     kept, left_out = [], []
     for item in items:
