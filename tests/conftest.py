@@ -21,7 +21,7 @@ POSTGRES_OPTIONS = {"connect_args": {"options": "-c lock_timeout=5000 -c stateme
 
 POSTGRES_NOT_RUN = "PostgreSQL: not run (TEST_DATABASE_URL is not set); the database tests ran on SQLite only."
 SQLITE_ONLY_KEY = pytest.StashKey[int]()  # how many PostgreSQL runs the mark left out
-SQLITE_ONLY_NOTE = "PostgreSQL: {count} runs marked sqlite_only left out, by design (tests/conftest.py says why)."
+SQLITE_ONLY_NOTE = "PostgreSQL: runs marked sqlite_only left out by design: {count} (tests/conftest.py says why)."
 
 
 def pytest_collection_modifyitems(config, items) -> None:
