@@ -72,10 +72,11 @@ def score_text(score: Decimal) -> str:
     return format(score.normalize(), "f")
 
 
-def weeks_text(days: int) -> str:
-    """days/7 weeks rounded up to one decimal."""
+def more_weeks(days: int) -> str:
+    """days/7 weeks rounded up to one decimal, without a trailing ".0": "2.3 more weeks", "1 more week"."""
     tenths = -(-days * 10 // 7)
-    return f"{tenths // 10}.{tenths % 10}"
+    text = f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
+    return f"{text} more week" if text == "1" else f"{text} more weeks"
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -157,7 +158,7 @@ def plain_export(folder: Path, as_of: date) -> str:
                 have, need = sum(job_days.values()), 7 * role["min_total_weeks"]
                 progress.append((min(have, need), need))
                 if have < need:
-                    unmet.append(f"needs {weeks_text(need - have)} more weeks in total")
+                    unmet.append(f"needs {more_weeks(need - have)} in total")
             if role["min_distinct_job_types"] > 0:
                 have, need = sum(1 for d in job_days.values() if d), role["min_distinct_job_types"]
                 progress.append((min(have, need), need))
@@ -169,7 +170,7 @@ def plain_export(folder: Path, as_of: date) -> str:
                     have, need = job_days.get(job, 0), 7 * req["min_weeks"]
                     progress.append((min(have, need), need))
                     if have < need:
-                        unmet.append(f"needs {weeks_text(need - have)} more weeks in {job_name[job]}")
+                        unmet.append(f"needs {more_weeks(need - have)} in {job_name[job]}")
                 if req.get("min_rating") is not None:
                     rating = ratings[job][2] if job in ratings else None
                     met = rating is not None and rating >= req["min_rating"]
