@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 RULES_VERSION = "1"  # bump when readiness/rules.py changes what an evaluation or forecast gives
 CHUNK = 1000  # trainees evaluated and stored at a time: memory stays flat however many are out of date
 STORE_WAIT_MS = 250  # how long storing waits for another writer's lock before giving up (the page goes on)
+JOB_STORE_WAIT_MS = 10_000  # the nightly job can wait for a form's write to end
 READY_SOON_DAYS = 56  # "ready soon": the current plan makes them ready within eight weeks
 
 S = ReadinessSnapshot
@@ -218,23 +219,19 @@ def stale_trainees(trainee_ids: Select, fingerprint: str, today: date) -> dict[i
 
 
 def refresh(
-    stale: dict[int, int], roles: list[rules.RoleSpec], fingerprint: str, today: date, in_session: bool = False,
+    stale: dict[int, int], roles: list[rules.RoleSpec], fingerprint: str, today: date, wait_ms: int = STORE_WAIT_MS,
 ) -> dict[int, tuple[list[Entry], bool]]:
     """Evaluate and forecast these trainees (id -> stamp read before their facts) and store their snapshots.
 
-    Stored in a transaction of their own, or, `in_session`, in the session's (a job, which commits).
-    Each trainee's entries, and whether they were stored.
+    Stored a CHUNK at a time, each in a transaction of its own that waits at most `wait_ms` for
+    another writer. Each trainee's entries, and whether they were stored.
     """
     made: dict[int, tuple[list[Entry], bool]] = {}
     ids = sorted(stale)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         rows = snapshot_rows(chunk, stale, roles, fingerprint, today)
-        if in_session:
-            db.session.connection().execute(upsert_statement(), rows)  # Core: one executemany, not a statement per row
-            stored = True
-        else:
-            stored = store(rows)
+        stored = store(rows, wait_ms)
         for row in rows:
             made.setdefault(row["trainee_id"], ([], stored))[0].append(Entry(
                 row["trainee_id"], row["role_id"], row["ready"], row["nearly"],
@@ -276,7 +273,7 @@ def upsert_statement():
     )
 
 
-def store(rows: list[dict]) -> bool:
+def store(rows: list[dict], wait_ms: int = STORE_WAIT_MS) -> bool:
     """Insert or replace these snapshot rows in a transaction of their own; False when the database was too busy."""
     if not rows:
         return True
@@ -286,11 +283,11 @@ def store(rows: list[dict]) -> bool:
         with Session(engine) as session, session.begin():
             connection = session.connection()
             if engine.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{STORE_WAIT_MS}ms'")
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
                 connection.execute(statement, rows)
             else:
                 waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
-                connection.exec_driver_sql(f"PRAGMA busy_timeout={STORE_WAIT_MS}")
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
                 try:
                     connection.execute(statement, rows)
                 finally:  # the connection goes back to the pool with the app's own wait
@@ -302,12 +299,14 @@ def store(rows: list[dict]) -> bool:
 
 
 def refresh_all(today: date) -> int:
-    """Make every out-of-date snapshot again, in the session's transaction (flushed, not committed): the
-    nightly job, once the date has moved, so the day's first page does not wait. How many trainees."""
+    """Make every out-of-date snapshot again, a chunk per transaction of its own: the nightly job, once
+    the date has moved, so the day's first page does not wait. How many trainees.
+
+    Call it before taking a write lock in the session (on SQLite its own transactions would wait for it)."""
     roles = queries.load_roles()
     if not roles:
         return 0
     fingerprint = catalogue_fingerprint(roles)
     stale = stale_trainees(queries.active_trainee_ids(), fingerprint, today)
-    refresh(stale, roles, fingerprint, today, in_session=True)
+    refresh(stale, roles, fingerprint, today, JOB_STORE_WAIT_MS)
     return len(stale)

@@ -29,10 +29,10 @@ def week_key(occurrence: datetime) -> str:
 
 
 def readiness_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
-    """Raise and clear flags as of the occurrence's date in TRACKER_TIMEZONE, then bring today's readiness
-    snapshots up to date for the pages (flushed, committed by the runner)."""
-    counts = readiness_services.run_readiness(occurrence.date())
-    return counts | {"snapshots": snapshots.refresh_all(today())}
+    """Bring today's readiness snapshots up to date for the pages (each chunk committed as it goes), then
+    raise and clear flags as of the occurrence's date in TRACKER_TIMEZONE (flushed, committed by the runner)."""
+    refreshed = snapshots.refresh_all(today())  # first: it commits chunk by chunk, before the run takes its lock
+    return readiness_services.run_readiness(occurrence.date()) | {"snapshots": refreshed}
 
 
 def digest_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
