@@ -23,6 +23,7 @@ from tracker.imports.rotations import RotationsImport
 from tracker.imports.trainees import TraineesImport
 from tracker.infra.clock import utcnow
 from tracker.infra.locking import write_lock_taken
+from tracker.infra.statistics import refresh_statistics
 
 IMPORTERS: dict[str, Importer] = {
     importer.kind: importer
@@ -46,7 +47,9 @@ def import_file(kind: str, data: bytes, actor=None, progress=None) -> ImportRepo
 
     `progress(done, total)`, if given, is told now and then how far the import is.
     """
-    return IMPORTERS[kind].run(data, actor=actor, progress=progress)
+    report = IMPORTERS[kind].run(data, actor=actor, progress=progress)
+    refresh_statistics(db.session)  # tables may have grown tenfold: the planner should know
+    return report
 
 
 def export_file(kind: str) -> str:

@@ -107,34 +107,43 @@ def plain_order(column):
     return column.collate("C") if db.engine.dialect.name == "postgresql" else column
 
 
-def listed_entries(role: rules.RoleSpec, ids: Select, current: snapshots.Current, *conditions, order=(),
-                   limit: int | None, extra=(), join_flag: bool = False) -> tuple[list[tuple], int]:
-    """(entry, name, *extra) for the first `limit` of this role's snapshots meeting the conditions, in
-    `order` then by name, and how many meet them (one query). `join_flag`: joined with the role's flags."""
+Listed = dict[int, tuple[list[tuple], int]]  # role id -> ((entry, name, *extra) in order, how many in all)
+
+
+def listed_entries(roles: list[rules.RoleSpec], ids: Select, current: snapshots.Current, *conditions, order=(),
+                   limit: int | None, extra=(), join_flag: bool = False) -> Listed:
+    """Per role, (entry, name, *extra) for the first `limit` of its snapshots meeting the conditions, in
+    `order` then by name, and how many meet them: one query for every role. `join_flag`: joined with
+    the role's flags (their columns may then be in the conditions, order and extra)."""
     S = snapshots.S
-    statement = (
-        select(S.trainee_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator, S.unmet, S.ready_on,
-               User.name, func.count().over(), *extra)
+    inner = (
+        select(S.trainee_id, S.role_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator, S.unmet,
+               S.ready_on, User.name, *(column.label(f"extra_{n}") for n, column in enumerate(extra)),
+               func.count().over(partition_by=S.role_id).label("total"),
+               func.row_number().over(partition_by=S.role_id, order_by=(*order, plain_order(User.name), S.trainee_id))
+               .label("place"))
         .join(Trainee, Trainee.id == S.trainee_id).join(User, User.id == Trainee.user_id)
-        .where(S.role_id == role.id, Trainee.id.in_(ids.scalar_subquery()), current.valid(), *conditions)
-        .order_by(*order, plain_order(User.name), S.trainee_id)
+        .where(S.role_id.in_([role.id for role in roles]), Trainee.id.in_(ids.scalar_subquery()), current.valid(),
+               *conditions)
     )
     if join_flag:
-        statement = statement.join(ReadinessFlag, and_(ReadinessFlag.trainee_id == S.trainee_id, ReadinessFlag.role_id == S.role_id))
+        inner = inner.join(ReadinessFlag, and_(ReadinessFlag.trainee_id == S.trainee_id, ReadinessFlag.role_id == S.role_id))
+    picked = inner.subquery()
+    statement = select(picked).order_by(picked.c.role_id, picked.c.place)
     if limit is not None:
-        statement = statement.limit(limit)
-    rows = snapshots.read(statement)
-    found = [
-        (Entry(trainee_id, role.id, ready, nearly, Fraction(numerator, denominator), tuple(unmet.splitlines()), ready_on),
-         name, *more)
-        for trainee_id, ready, nearly, numerator, denominator, unmet, ready_on, name, _, *more in rows
-    ]
-    return found, (rows[0][8] if rows else 0)
+        statement = statement.where(picked.c.place <= limit)
+    found: Listed = {role.id: ([], 0) for role in roles}
+    for trainee_id, role_id, ready, nearly, numerator, denominator, unmet, ready_on, name, *more in snapshots.read(statement):
+        *more, total, _ = more
+        entry = Entry(trainee_id, role_id, ready, nearly, Fraction(numerator, denominator), tuple(unmet.splitlines()), ready_on)
+        found[role_id][0].append((entry, name, *more))
+        found[role_id] = (found[role_id][0], total)
+    return found
 
 
 def board_from_snapshots(ids: Select, roles: list[rules.RoleSpec], current: snapshots.Current) -> list[RoleBoard]:
     """The boards with each list's first LIST_LIMIT entries and its length, picked by the database
-    (a fixed number of queries per role, however many trainees)."""
+    (six queries for all roles, however many trainees)."""
     today = current.today
     S = snapshots.S
 
@@ -144,31 +153,32 @@ def board_from_snapshots(ids: Select, roles: list[rules.RoleSpec], current: snap
     has_open = flag_exists(queries.open_flag_condition())
     has_deferral = flag_exists(queries.standing_flag_condition(), ReadinessFlag.decision == "deferred")
     progress = cast(S.progress_numerator, Float) / S.progress_denominator
+    listed = partial(listed_entries, roles, ids, current)
+    nearly = listed(S.nearly, ~has_open, order=(progress.desc(),), limit=LIST_LIMIT)
+    soon = listed(~S.ready, S.ready_on > today, S.ready_on <= today + timedelta(days=READY_SOON_DAYS), order=(S.ready_on,),
+                  limit=LIST_LIMIT)
+    flagged = listed(queries.open_flag_condition(), join_flag=True, order=(ReadinessFlag.raised_on,),
+                     extra=(ReadinessFlag.id,), limit=LIST_LIMIT)
+    unflagged = listed(S.ready, ~has_open, ~has_deferral, limit=LIST_LIMIT)
+    deferred = listed(S.ready, ~has_open, has_deferral, limit=None)
+    shown = {e.trainee_id for found in (flagged, deferred) for rows, _ in found.values() for e, *_ in rows}
+    flags = queries.load_standing_flags(select(Trainee.id).where(Trainee.id.in_(shown)))  # of the flagged shown, every deferral
     boards = []
     for role in roles:
         board = RoleBoard(role)
-        listed = partial(listed_entries, role, ids, current)
-        nearly, board.counts["nearly"] = listed(S.nearly, ~has_open, order=(progress.desc(),), limit=LIST_LIMIT)
-        soon, board.counts["soon"] = listed(
-            ~S.ready, S.ready_on > today, S.ready_on <= today + timedelta(days=READY_SOON_DAYS), order=(S.ready_on,),
-            limit=LIST_LIMIT)
-        flagged, flagged_count = listed(
-            queries.open_flag_condition(), join_flag=True, order=(ReadinessFlag.raised_on,), extra=(ReadinessFlag.id,),
-            limit=LIST_LIMIT)
-        unflagged, unflagged_count = listed(S.ready, ~has_open, ~has_deferral, limit=LIST_LIMIT)
-        deferred, board.counts["deferred"] = listed(S.ready, ~has_open, has_deferral, limit=None)
-        board.counts["ready"] = flagged_count + unflagged_count
-        flags = queries.load_standing_flags(  # the flags of the ones shown, and of every deferral
-            select(Trainee.id).where(Trainee.id.in_([e.trainee_id for e, *_ in flagged + deferred])))
-        for entry, row_name, flag_id in flagged:
+        for entry, name, flag_id in flagged[role.id][0]:
             mine = flags.get((entry.trainee_id, role.id), [])
-            place_on_board(board, entry, row_name, [f for f in mine if f.id == flag_id or f.decision == "deferred"], today)
-        for entry, row_name in unflagged:
-            board.ready.append(BoardEntry(entry.trainee_id, entry, row_name))
-        for entry, row_name in deferred:
-            place_on_board(board, entry, row_name, flags.get((entry.trainee_id, role.id), []), today)
-        board.nearly = [BoardEntry(entry.trainee_id, entry, row_name) for entry, row_name in nearly]
-        board.soon = [SoonEntry(entry.trainee_id, entry.ready_on, row_name) for entry, row_name in soon]
+            place_on_board(board, entry, name, [f for f in mine if f.id == flag_id or f.decision == "deferred"], today)
+        for entry, name in unflagged[role.id][0]:
+            board.ready.append(BoardEntry(entry.trainee_id, entry, name))
+        for entry, name in deferred[role.id][0]:
+            place_on_board(board, entry, name, flags.get((entry.trainee_id, role.id), []), today)
+        board.nearly = [BoardEntry(entry.trainee_id, entry, name) for entry, name in nearly[role.id][0]]
+        board.soon = [SoonEntry(entry.trainee_id, entry.ready_on, name) for entry, name in soon[role.id][0]]
+        board.counts = {
+            "ready": flagged[role.id][1] + unflagged[role.id][1], "deferred": deferred[role.id][1],
+            "nearly": nearly[role.id][1], "soon": soon[role.id][1],
+        }
         sort_board(board, today)  # merges the flagged and the unflagged ready ones; the deferrals, all read, in order
         del board.ready[LIST_LIMIT:]
         del board.deferred[LIST_LIMIT:]

@@ -6,7 +6,9 @@ from typing import Any
 
 from tracker.core.weeks import week_of
 from tracker.digest import services as digest_services
+from tracker.extensions import db
 from tracker.infra.clock import today
+from tracker.infra.statistics import refresh_statistics
 from tracker.mail import sender as mail_sender
 from tracker.readiness import services as readiness_services
 from tracker.readiness import snapshots
@@ -32,7 +34,9 @@ def readiness_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
     """Bring today's readiness snapshots up to date for the pages (each chunk committed as it goes), then
     raise and clear flags as of the occurrence's date in TRACKER_TIMEZONE (flushed, committed by the runner)."""
     refreshed = snapshots.refresh_all(today())  # first: it commits chunk by chunk, before the run takes its lock
-    return readiness_services.run_readiness(occurrence.date()) | {"snapshots": refreshed}
+    counts = readiness_services.run_readiness(occurrence.date())
+    refresh_statistics(db.session)
+    return counts | {"snapshots": refreshed}
 
 
 def digest_work(occurrence: datetime, period_key: str) -> dict[str, Any]:
