@@ -334,3 +334,32 @@ def test_the_database_picks_each_boards_lists_as_sorting_every_entry_would(app, 
     assert by_database == shape(boards.board_from_entries(ids, roles, current))
     counts = {name: max(b[1][name] for b in by_database) for name in boards.LISTS}
     assert all(counts[name] > 0 for name in boards.LISTS) and all(counts[name] > 3 for name in ("ready", "nearly", "soon")), counts
+
+
+def test_many_snapshots_made_at_once_are_analysed_for_the_planner(client, auth, world, monkeypatch):
+    monkeypatch.setattr(snapshots, "CHUNK", 2)  # five trainees are "many" here: three chunks
+    for n in range(5):
+        world.trainee(f"Tess Trainee{n}", 8, today() - timedelta(days=3), result_on=today() - timedelta(days=30))
+    postgresql = db.engine.dialect.name == "postgresql"
+
+    def rows_the_planner_knows_of() -> int | None:
+        """The snapshot table's row count in the planner's statistics; None when it has none."""
+        if postgresql:
+            known = db.session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'readiness_snapshots'")).scalar()
+            return None if known < 0 else int(known)
+        if not db.session.execute(text("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'")).scalar():
+            return None  # no ANALYZE has run in this database yet
+        stat = db.session.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'readiness_snapshots'")).scalars().first()
+        return None if stat is None else int(stat.split()[0])
+
+    # Forget what earlier tests taught the planner (the statistics outlive emptied tables).
+    if postgresql:
+        db.session.execute(text("UPDATE pg_class SET reltuples = -1 WHERE relname = 'readiness_snapshots'"))
+    elif rows_the_planner_knows_of() is not None:
+        db.session.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = 'readiness_snapshots'"))
+    db.session.commit()
+    assert rows_the_planner_knows_of() is None
+    auth.login("ada@example.com")
+    assert "Tess Trainee4" in ready_names(client)
+    db.session.commit()  # a fresh read
+    assert rows_the_planner_knows_of() == 5

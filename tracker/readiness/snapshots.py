@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.extensions import db
+from tracker.infra.statistics import refresh_statistics
 from tracker.readiness import queries, rules
 from tracker.readiness.models import ReadinessFlag, ReadinessSnapshot
 from tracker.trainees.models import Trainee
@@ -231,7 +232,8 @@ def refresh(
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         rows = snapshot_rows(chunk, stale, roles, fingerprint, today)
-        stored = store(rows, wait_ms)
+        # After many new rows, the last chunk's transaction tells the planner (see infra/statistics.py).
+        stored = store(rows, wait_ms, analyze=len(ids) > CHUNK and start + CHUNK >= len(ids))
         for row in rows:
             made.setdefault(row["trainee_id"], ([], stored))[0].append(Entry(
                 row["trainee_id"], row["role_id"], row["ready"], row["nearly"],
@@ -273,8 +275,9 @@ def upsert_statement():
     )
 
 
-def store(rows: list[dict], wait_ms: int = STORE_WAIT_MS) -> bool:
-    """Insert or replace these snapshot rows in a transaction of their own; False when the database was too busy."""
+def store(rows: list[dict], wait_ms: int = STORE_WAIT_MS, analyze: bool = False) -> bool:
+    """Insert or replace these snapshot rows in a transaction of their own (and, `analyze`, then ANALYZE the
+    table); False when the database was too busy."""
     if not rows:
         return True
     engine = db.engine
@@ -284,18 +287,24 @@ def store(rows: list[dict], wait_ms: int = STORE_WAIT_MS) -> bool:
             connection = session.connection()
             if engine.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
-                connection.execute(statement, rows)
+                write(connection, statement, rows, analyze)
             else:
                 waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
                 try:
-                    connection.execute(statement, rows)
+                    write(connection, statement, rows, analyze)
                 finally:  # the connection goes back to the pool with the app's own wait
                     connection.exec_driver_sql(f"PRAGMA busy_timeout={int(waited)}")
     except DBAPIError as exc:  # locked or timed out: the page goes on with what it evaluated
         log.info("readiness snapshots not stored (%s rows): %s", len(rows), exc.orig)
         return False
     return True
+
+
+def write(connection, statement, rows: list[dict], analyze: bool) -> None:
+    connection.execute(statement, rows)
+    if analyze:
+        refresh_statistics(connection, [S.__tablename__])
 
 
 def refresh_all(today: date) -> int:
