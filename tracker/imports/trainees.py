@@ -17,7 +17,7 @@ from tracker.catalog.models import TargetRole, code_key
 from tracker.extensions import db
 from tracker.imports import lookups
 from tracker.imports.checks import RowCheck, a
-from tracker.imports.pipeline import Batch, Importer, Planned
+from tracker.imports.pipeline import WRITE_CHUNK, Batch, Importer, Planned
 from tracker.infra.bulk import insert_rows, update_rows
 from tracker.invitations.services import invitation_mails, send_invitations
 from tracker.trainees.models import Trainee, TraineeTargetRole
@@ -155,7 +155,9 @@ def write(creates: list[Planned], updates: list[Planned], known: dict[int, dict]
         for row, trainee_id in zip(trainees, trainee_ids, strict=True)
     ])
     write_updates(updates, known, actor)
-    send_invitations(invitation_mails([(user_id, user["email"], user["name"], None) for user, user_id in zip(users, user_ids, strict=True)]))
+    invited = [(user_id, user["email"], user["name"], None) for user, user_id in zip(users, user_ids, strict=True)]
+    for start in range(0, len(invited), WRITE_CHUNK):  # rendered and queued a chunk at a time: memory stays bounded
+        send_invitations(invitation_mails(invited[start:start + WRITE_CHUNK]))
 
 
 def write_updates(updates: list[Planned], known: dict[int, dict], actor) -> None:
