@@ -9,7 +9,6 @@ from tracker.planning.gaps import TraineeGap, free_places, trainee_gap
 from tracker.planning.greedy import greedy_plans
 from tracker.planning.outcome import outcomes
 from tracker.planning.problem import PlanError, PlanInput, Proposal, TraineeProposal
-from tracker.planning.solver import solve
 
 DEFAULT_SECONDS = 10.0
 
@@ -24,6 +23,8 @@ def propose(problem: PlanInput, seconds: float = DEFAULT_SECONDS, workers: int =
     problem.check()
     if seconds <= 0:
         raise PlanError("The time limit must be more than 0 seconds.", "seconds")
+    from tracker.planning.solver import solve  # OR-Tools loads when a plan is asked for, not with the app (0.3 s, 50 MB)
+
     gaps = [trainee_gap(problem, t) for t in problem.trainees]
     free = free_places(problem)
     check_places(problem, gaps, free)
