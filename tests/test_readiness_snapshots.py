@@ -5,16 +5,14 @@ import random
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 
 import pytest
 from sqlalchemy import func, select, text
-from werkzeug.security import generate_password_hash
 
 from tests.conftest import post_form
-from tests.factories import PASSWORD, make_job_type, make_module, make_result, make_role, make_rotation, make_trainee, make_user
+from tests.factories import make_job_type, make_module, make_result, make_role, make_rotation, make_trainee
 from tests.query_counting import counted_queries
-from tests.test_readiness_pages import text_of
+from tests.test_readiness_pages import text_of, user
 from tracker.extensions import db
 from tracker.infra.clock import today
 from tracker.readiness import board as boards
@@ -95,17 +93,6 @@ def test_an_evaluation_and_forecast_hold_on_every_day_before_stable_until_and_it
 
 
 # --- the pages ------------------------------------------------------------------------------------
-
-
-@cache
-def password_hash() -> str:
-    return generate_password_hash(PASSWORD)
-
-
-def user(role: str, email: str, name: str):
-    made = make_user(role, email=email, name=name, password=None)
-    made.password_hash = password_hash()
-    return made
 
 
 class World:
