@@ -24,10 +24,12 @@ from tests.factories import (
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.infra.clock import today
+from tracker.planning import cli as planning_cli
 from tracker.planning import services
 from tracker.planning.models import PlanRun
 from tracker.trainees import services as trainee_services
 from tracker.trainees.models import Rotation
+from tracker.web import cli
 
 START = date(2025, 7, 7)  # the Monday after the test clock's today, 30 Jun 2025
 
@@ -248,3 +250,26 @@ def test_every_place_taken_over_the_horizon_is_a_clear_message(runner, programme
     assert result.exit_code == 1
     assert "No job type the trainees need has a free place between 2025-07-07 and" in result.output
     assert "nothing can be planned" in result.output
+
+
+def test_a_progress_bar_as_on_a_terminal_and_none_with_quiet(runner, programme, monkeypatch):
+    """The runner's standard error is no terminal (so no bar, as in a pipe): here the bar is drawn to one."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    drawn = Terminal()
+
+    class OnTerminal(cli.Progress):
+        def __init__(self, label: str, quiet: bool = False, err: bool = False):
+            super().__init__(label, quiet, err)
+            self.stream, self.shown = drawn, not quiet
+
+    monkeypatch.setattr(planning_cli, "Progress", OnTerminal)
+    assert propose(runner, "--quiet").exit_code == 0
+    assert drawn.getvalue() == ""
+    result = propose(runner)
+    assert result.exit_code == 0
+    assert "Planning (at most" in drawn.getvalue() and "100%" in drawn.getvalue()
+    assert "Planning" not in result.stdout and result.stderr.count("\n") == 1  # the CSV clean, one summary line

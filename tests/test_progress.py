@@ -1,6 +1,7 @@
 """Progress bars of long commands: drawn on a terminal only, never with --quiet or into a file or pipe;
 an import tells its progress callback how far it is, ending at the whole."""
 import io
+import time
 
 import pytest
 
@@ -40,3 +41,16 @@ def test_the_export_on_standard_output_has_no_bar(runner):
     result = runner.invoke(args=["readiness", "export", "--as-of", "2026-01-05"])
     assert result.exit_code == 0
     assert result.output.startswith("trainee_email,role,status,progress,unmet")
+
+
+@pytest.mark.parametrize(("terminal", "quiet", "drawn"), [(True, False, True), (True, True, False), (False, False, False)])
+def test_a_bar_over_time_moves_with_the_clock_and_ends_full(monkeypatch, terminal, quiet, drawn):
+    """The planner's bar: work bounded by a time limit reports no steps of its own, so the bar follows the clock."""
+    stream = Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(cli.sys, "stderr", stream)
+    with cli.Progress("Planning (at most 0.3 s)", quiet, err=True) as progress, progress.over_time(0.3, step=0.05):
+        time.sleep(0.2)
+    shown = stream.getvalue()
+    assert ("Planning (at most 0.3 s)" in shown) is drawn
+    if drawn:
+        assert "100%" in shown  # ended full, though the work took less than the limit

@@ -3,6 +3,7 @@ import csv
 import io
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from tracker.planning import services
 from tracker.planning.problem import DEFAULT_BLOCK_WEEKS, Proposal
 from tracker.readiness.queries import load_trainee_emails
 from tracker.trainees.models import Trainee
-from tracker.web.cli import fail
+from tracker.web.cli import QUIET_OPTION, Progress, fail
 
 plan_cli = AppGroup("plan", help="Plan rotations ahead.")
 HEADER = ("trainee_email", "job_type", "start_date", "end_date")
@@ -29,7 +30,8 @@ HEADER = ("trainee_email", "job_type", "start_date", "end_date")
 @click.option("--block-weeks", type=int, default=DEFAULT_BLOCK_WEEKS, show_default=True, help="Rotations are whole blocks of this many weeks.")
 @click.option("--cohort", default=None, help="Only this cohort's trainees.")
 @click.option("--accept", is_flag=True, help="Save the proposal as planned rotations (all or nothing).")
-def propose_command(start_text: str, weeks: int, block_weeks: int, cohort: str | None, accept: bool) -> None:
+@QUIET_OPTION
+def propose_command(start_text: str, weeks: int, block_weeks: int, cohort: str | None, accept: bool, quiet: bool) -> None:
     """Propose rotations so the trainees with a target role are ready as early as the places allow."""
     as_of = today()
     try:
@@ -37,8 +39,10 @@ def propose_command(start_text: str, weeks: int, block_weeks: int, cohort: str |
     except ValueError as exc:
         fail(f"--start: {exc}")
     scope = services.Scope(cohort=cohort)
-    try:
-        proposal = services.propose_plan(scope, start, weeks, block_weeks, as_of)
+    seconds = current_app.config["TRACKER_PLAN_SECONDS"]
+    try:  # the bar, on standard error's terminal only, moves with the solver's time limit
+        with Progress(f"Planning (at most {seconds:g} s)", quiet, err=True) as progress, progress.over_time(seconds):
+            proposal = services.propose_plan(scope, start, weeks, block_weeks, as_of)
     except TrackerError as exc:
         fail(f"--{exc.field.replace('_', '-')}: {exc}" if getattr(exc, "field", None) else str(exc))
     line = summary(proposal)

@@ -1,5 +1,9 @@
-"""What every command shares: failing with one line and a non-zero exit."""
+"""What every command shares: failing with one line and a non-zero exit, and progress bars."""
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import click
@@ -47,3 +51,27 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(*exc)
             self.bar = None
+
+    @contextmanager
+    def over_time(self, seconds: float, step: float = 0.25) -> Iterator[None]:
+        """Move the bar with the clock while the block runs, for work bounded by a time limit (the planner):
+        full at `seconds` or when the block ends, whichever comes first."""
+        if not self.shown or seconds <= 0:
+            yield
+            return
+        done = threading.Event()
+        began = time.monotonic()
+        total = max(1, round(seconds / step))
+
+        def tick() -> None:
+            while not done.wait(step):
+                self(min(total, round((time.monotonic() - began) / step)), total)
+
+        ticker = threading.Thread(target=tick, name="progress-over-time", daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            done.set()
+            ticker.join()
+        self(total, total)  # the work is done: full (not reached when it failed)
