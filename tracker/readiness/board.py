@@ -110,40 +110,62 @@ def plain_order(column):
 Listed = dict[int, tuple[list[tuple], int]]  # role id -> ((entry, name, *extra) in order, how many in all)
 
 
+def within(statement: Select, ids: Select) -> Select:
+    """A query joined with Trainee, narrowed to the trainees of `ids` (queries.active_trainee_ids).
+
+    A query of trainees alone (what visible_trainees gives) lends its own conditions, which the
+    planner can drive with the trainees' indexes; anything else is a subquery of ids.
+    """
+    if ids.get_final_froms() == [Trainee.__table__] and ids.whereclause is not None:
+        return statement.where(ids.whereclause)
+    return statement.where(Trainee.id.in_(ids.scalar_subquery()))
+
+
 def listed_entries(roles: list[rules.RoleSpec], ids: Select, current: snapshots.Current, *conditions, order=(),
                    limit: int | None, extra=(), join_flag: bool = False) -> Listed:
     """Per role, (entry, name, *extra) for the first `limit` of its snapshots meeting the conditions, in
-    `order` then by name, and how many meet them: one query for every role. `join_flag`: joined with
-    the role's flags (their columns may then be in the conditions, order and extra)."""
+    `order` then by name, and how many meet them. `join_flag`: joined with the role's flags (their
+    columns may then be in the conditions, order and extra).
+
+    One query counts for every role (GROUP BY), then one per role reads its first entries (LIMIT):
+    a fixed number per role, however many trainees. No window functions: SQLite 3.40, which Python
+    3.11 bundles, twice crashed a worker (SIGSEGV) on this board when they were used.
+    """
     S = snapshots.S
-    inner = (
-        select(S.trainee_id, S.role_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator, S.unmet,
-               S.ready_on, User.name, *(column.label(f"extra_{n}") for n, column in enumerate(extra)),
-               func.count().over(partition_by=S.role_id).label("total"),
-               func.row_number().over(partition_by=S.role_id, order_by=(*order, plain_order(User.name), S.trainee_id))
-               .label("place"))
-        .join(Trainee, Trainee.id == S.trainee_id).join(User, User.id == Trainee.user_id)
-        .where(S.role_id.in_([role.id for role in roles]), Trainee.id.in_(ids.scalar_subquery()), current.valid(),
-               *conditions)
-    )
-    if join_flag:
-        inner = inner.join(ReadinessFlag, and_(ReadinessFlag.trainee_id == S.trainee_id, ReadinessFlag.role_id == S.role_id))
-    picked = inner.subquery()
-    statement = select(picked).order_by(picked.c.role_id, picked.c.place)
-    if limit is not None:
-        statement = statement.where(picked.c.place <= limit)
-    found: Listed = {role.id: ([], 0) for role in roles}
-    for trainee_id, role_id, ready, nearly, numerator, denominator, unmet, ready_on, name, *more in snapshots.read(statement):
-        *more, total, _ = more
-        entry = Entry(trainee_id, role_id, ready, nearly, Fraction(numerator, denominator), tuple(unmet.splitlines()), ready_on)
-        found[role_id][0].append((entry, name, *more))
-        found[role_id] = (found[role_id][0], total)
+
+    def matching(*columns):
+        statement = (
+            select(*columns).select_from(S)
+            .join(Trainee, Trainee.id == S.trainee_id).join(User, User.id == Trainee.user_id)
+            .where(current.valid(), *conditions)
+        )
+        statement = within(statement, ids)
+        if join_flag:
+            statement = statement.join(ReadinessFlag, and_(ReadinessFlag.trainee_id == S.trainee_id, ReadinessFlag.role_id == S.role_id))
+        return statement
+
+    counts = dict(snapshots.read(
+        matching(S.role_id, func.count()).where(S.role_id.in_([role.id for role in roles])).group_by(S.role_id)
+    ))
+    found: Listed = {}
+    for role in roles:
+        statement = (
+            matching(S.trainee_id, S.ready, S.nearly, S.progress_numerator, S.progress_denominator, S.unmet, S.ready_on,
+                     User.name, *extra)
+            .where(S.role_id == role.id).order_by(*order, plain_order(User.name), S.trainee_id)
+        )
+        rows = snapshots.read(statement if limit is None else statement.limit(limit))
+        found[role.id] = ([
+            (Entry(trainee_id, role.id, ready, nearly, Fraction(numerator, denominator), tuple(unmet.splitlines()), ready_on),
+             name, *more)
+            for trainee_id, ready, nearly, numerator, denominator, unmet, ready_on, name, *more in rows
+        ], counts.get(role.id, 0))
     return found
 
 
 def board_from_snapshots(ids: Select, roles: list[rules.RoleSpec], current: snapshots.Current) -> list[RoleBoard]:
     """The boards with each list's first LIST_LIMIT entries and its length, picked by the database
-    (six queries for all roles, however many trainees)."""
+    (a fixed number of queries per role, however many trainees)."""
     today = current.today
     S = snapshots.S
 
