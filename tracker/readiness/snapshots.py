@@ -114,8 +114,14 @@ def bring_up_to_date(trainee_ids: Select, today: date, roles: list[rules.RoleSpe
 
 
 def read(statement) -> list:
-    """Rows of a query of snapshots, on a connection of its own: it sees every snapshot stored so far,
-    which the request's own transaction may not (on SQLite it reads as of its first statement)."""
+    """Rows of a query of snapshots, seeing every snapshot stored so far.
+
+    PostgreSQL's READ COMMITTED shows each statement what is committed, so the request's own
+    connection does. A SQLite transaction reads as of its first statement, which came before the
+    snapshots just stored: there, a connection of its own.
+    """
+    if db.engine.dialect.name == "postgresql":
+        return db.session.connection().execute(statement).all()
     with db.engine.connect() as connection:
         return connection.execute(statement).all()
 
