@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := FLASK_DEBUG=1 TRACKER_PORT=$(PORT) $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-dev lock clean screenshots
+.PHONY: run test lint install install-dev lock clean screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ lint: install-dev
 ## (ignored), and the README's pictures into docs/screenshots/
 screenshots: install-dev system-tools
 	$(BIN)/python tools/screenshots.py
+
+## bench: the scale benchmark (README, "Performance"): 2,000, 10,000 and 50,000 trainees on SQLite and
+## PostgreSQL, about 12 minutes; BENCH_ARGS passes options, e.g. BENCH_ARGS="--sizes 2000 --databases sqlite"
+bench: install
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 ## lock: after changing requirements*.txt, pin every transitive dependency with hashes (keeps the other pins)
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
