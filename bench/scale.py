@@ -238,7 +238,8 @@ class Tracker:
     def __init__(self, url: str, folder: Path):
         self.url, self.folder = url, folder
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "TRACKER_", "DATABASE_"))}
-        self.env |= {"DATABASE_URL": url, "SECRET_KEY": "scale-bench", "PYTHONUNBUFFERED": "1"}
+        # PYTHONFAULTHANDLER: a crashing worker leaves its Python traceback in gunicorn.log.
+        self.env |= {"DATABASE_URL": url, "SECRET_KEY": "scale-bench", "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
 
     def run(self, *args: str, stdout=None) -> tuple[float, int, str]:
         """Run `flask ... args`: (seconds, peak KB, stdout)."""
